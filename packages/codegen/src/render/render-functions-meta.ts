@@ -1,0 +1,14 @@
+import type { PikkuFunctionInfo } from '../project-model.js'
+import { GENERATED_HEADER } from './import-path.js'
+
+/** Core's function meta: runQueueJob refuses a job whose function has no entry here. */
+export function renderFunctionsMeta(functions: readonly PikkuFunctionInfo[]): string {
+  const meta = Object.fromEntries(
+    functions.map((f) => [f.id, { pikkuFuncId: f.id, sessionless: f.sessionless, inputSchemaName: null, outputSchemaName: null }]),
+  )
+  return `${GENERATED_HEADER}import type { FunctionsMeta } from '@pikku/core'
+import { pikkuState } from '@pikku/core/ecosystem'
+
+pikkuState(null, 'function', 'meta', ${JSON.stringify(meta, null, 2)} satisfies FunctionsMeta)
+`
+}

@@ -1,0 +1,12 @@
+import type { QueueWorkerInfo } from '../project-model.js'
+import { GENERATED_HEADER } from './import-path.js'
+
+/** Core's queue meta: wireQueueWorker skips any queue that has no entry here when it is called. */
+export function renderQueueMeta(workers: readonly QueueWorkerInfo[]): string {
+  const meta = Object.fromEntries(workers.map((w) => [w.name, { pikkuFuncId: w.functionId, name: w.name }]))
+  return `${GENERATED_HEADER}import type { QueueWorkersMeta } from '@pikku/core/queue'
+import { pikkuState } from '@pikku/core/ecosystem'
+
+pikkuState(null, 'queue', 'meta', ${JSON.stringify(meta, null, 2)} satisfies QueueWorkersMeta)
+`
+}

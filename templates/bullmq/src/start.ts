@@ -1,0 +1,34 @@
+// Meta must be loaded before the wirings: the bootstrap does both, in order.
+import '../.pikku/pikku-bootstrap.gen.js'
+import { stopSingletonServices } from '@pikku/core'
+import { BullServiceFactory } from 'pikku-bullmq'
+import { createConfig } from './config.js'
+import { createSingletonServices } from './services.js'
+
+const config = await createConfig()
+const bull = new BullServiceFactory({
+  redisUrl: config.redisUrl,
+  prefix: config.queuePrefix,
+})
+await bull.init()
+
+const { logger } = await createSingletonServices(config, {
+  queueService: bull.getQueueService(),
+})
+const queues = await bull.getQueueWorkers().registerQueues()
+logger.info(`Worker server ready, processing queues: ${Object.keys(queues).join(', ')}`)
+
+let shuttingDown = false
+async function shutdown(signal: NodeJS.Signals): Promise<void> {
+  if (shuttingDown) return
+  shuttingDown = true
+  logger.info(`${signal} received: finishing running jobs (up to ${config.shutdownTimeoutMs} ms)`)
+  const { forced } = await bull.close({ timeoutMs: config.shutdownTimeoutMs })
+  await stopSingletonServices()
+  if (forced) {
+    logger.warn('Shutdown deadline passed: unfinished jobs will be retried by another worker')
+  }
+  process.exit(forced ? 1 : 0)
+}
+process.once('SIGINT', shutdown)
+process.once('SIGTERM', shutdown)
