@@ -1,3 +1,4 @@
+import { relative } from 'node:path'
 import ts from 'typescript'
 import type { Diagnostic } from './codegen-error.js'
 import type { FoundFunction } from './find-pikku-functions.js'
@@ -15,6 +16,7 @@ export function findQueueWorkers(
   sourceFiles: readonly ts.SourceFile[],
   functions: readonly FoundFunction[],
   checker: ts.TypeChecker,
+  rootDir: string,
   diagnostics: Diagnostic[],
 ): QueueWorkerInfo[] {
   const workers: QueueWorkerInfo[] = []
@@ -41,7 +43,8 @@ export function findQueueWorkers(
     const previous = firstWiring.get(name)
     if (previous) {
       const at = diagnosticAt(previous, '')
-      diagnostics.push(diagnosticAt(nameNode, `queue "${name}" is already wired at ${at.file}:${at.line}:${at.column}; each queue has one worker function`))
+      const where = `${relative(rootDir, at.file)}:${at.line}:${at.column}`
+      diagnostics.push(diagnosticAt(nameNode, `queue "${name}" is already wired at ${where}; each queue has one worker function`))
       return
     }
     firstWiring.set(name, nameNode)

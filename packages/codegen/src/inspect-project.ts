@@ -18,12 +18,16 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
   noEmit: true,
   skipLibCheck: true,
   types: [],
+  // The default lib and the packages' typings are not needed to follow imports between
+  // the project's own files, and loading them would triple the run time.
+  noLib: true,
+  noResolve: true,
 }
 
 /** Reads the source directories with the TypeScript compiler API; throws CodegenError listing every mistake. */
 export function inspectProject(config: PikkuConfig): ProjectModel {
   const files = config.srcDirectories.flatMap((dir) => listSourceFiles(dir, config))
-  const program = ts.createProgram(files, COMPILER_OPTIONS)
+  const program = ts.createProgram(files, COMPILER_OPTIONS, ts.createCompilerHost(COMPILER_OPTIONS, true))
   const sourceFiles = files.map((file) => program.getSourceFile(file)).filter((f) => f !== undefined)
 
   const syntaxErrors = sourceFiles.flatMap((f) => program.getSyntacticDiagnostics(f)).map(toDiagnostic)
@@ -36,11 +40,11 @@ export function inspectProject(config: PikkuConfig): ProjectModel {
   for (const func of found) {
     const other = seen.get(func.id)
     if (other) {
-      diagnostics.push(diagnosticAt(func.declaration.name, `function name ${func.id} is also used in ${other}; Pikku function names must be unique across the project`))
+      diagnostics.push(diagnosticAt(func.declaration.name, `function name ${func.id} is also used in ${relative(config.rootDir, other)}; Pikku function names must be unique across the project`))
     }
     seen.set(func.id, func.file)
   }
-  const queueWorkers = findQueueWorkers(sourceFiles, found, program.getTypeChecker(), diagnostics)
+  const queueWorkers = findQueueWorkers(sourceFiles, found, program.getTypeChecker(), config.rootDir, diagnostics)
   if (diagnostics.length > 0) throw new CodegenError(diagnostics)
 
   const functions = found.filter((f) => f.exported).map(({ id, file, sessionless }) => ({ id, file, sessionless }))

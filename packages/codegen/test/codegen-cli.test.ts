@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { after, describe, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js')
+const roots: string[] = []
+after(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })))
+
+const FUNCTIONS = `import { pikkuSessionlessFunc } from '../.pikku/pikku-types.gen.js'
+export const echo = pikkuSessionlessFunc<{ text: string }, { text: string }>(async (_s, data) => data)
+`
+const ROUTES = `import { wireQueueWorker } from '../.pikku/pikku-types.gen.js'
+import { echo } from './functions.js'
+wireQueueWorker({ name: 'echo', func: echo })
+`
+
+/** A project folder with pikku.config.json and the given files under it. */
+function project(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'pikku-codegen-'))
+  roots.push(root)
+  writeFileSync(join(root, 'pikku.config.json'), JSON.stringify({ srcDirectories: ['src'], outDir: '.pikku' }))
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true })
+    writeFileSync(join(root, path), content)
+  }
+  return root
+}
+
+function pikku(cwd: string) {
+  const { status, stdout, stderr } = spawnSync(process.execPath, [CLI], { cwd, encoding: 'utf8' })
+  return { status, stdout, stderr }
+}
+
+describe('pikku codegen', () => {
+  test('writes meta, typed producer and a bootstrap that loads meta before wirings', () => {
+    const root = project({ 'src/functions.ts': FUNCTIONS, 'src/routes.ts': ROUTES })
+    const run = pikku(root)
+    assert.equal(run.status, 0, run.stderr)
+    assert.match(run.stdout, /wrote \.pikku\/ — 1 function\(s\), 1 queue worker\(s\)/)
+
+    const read = (file: string) => readFileSync(join(root, '.pikku', file), 'utf8')
+    assert.match(read('function/pikku-functions-meta.gen.ts'), /"echo": \{\s+"pikkuFuncId": "echo",\s+"sessionless": true/)
+    assert.match(read('queue/pikku-queue-workers-wirings-meta.gen.ts'), /"echo": \{\s+"pikkuFuncId": "echo",\s+"name": "echo"/)
+    assert.match(read('queue/pikku-queue-workers-wirings.gen.ts'), /import '\.\.\/\.\.\/src\/routes\.js'/)
+    assert.match(read('queue/pikku-queue-map.gen.ts'), /import type \{ echo \} from '\.\.\/\.\.\/src\/functions\.js'/)
+    const bootstrap = read('pikku-bootstrap.gen.ts').split('\n').filter((l) => l.startsWith('import'))
+    assert.deepEqual(bootstrap, [
+      "import './function/pikku-functions-meta.gen.js'",
+      "import './queue/pikku-queue-workers-wirings-meta.gen.js'",
+      "import './queue/pikku-queue-workers-wirings.gen.js'",
+    ])
+  })
+
+  test('a second run changes nothing, not even modification times', () => {
+    const root = project({ 'src/functions.ts': FUNCTIONS, 'src/routes.ts': ROUTES })
+    assert.equal(pikku(root).status, 0)
+    const file = join(root, '.pikku', 'pikku-types.gen.ts')
+    const before = { content: readFileSync(file, 'utf8'), mtime: statSync(file).mtimeMs }
+    const again = pikku(root)
+    assert.equal(again.status, 0)
+    assert.match(again.stdout, /unchanged \.pikku\//)
+    assert.equal(readFileSync(file, 'utf8'), before.content)
+    assert.equal(statSync(file).mtimeMs, before.mtime)
+  })
+
+  test('uses the project types found by what they extend, and core types for the rest', () => {
+    const root = project({
+      'src/types.ts': `import type { CoreConfig } from '@pikku/core'\nexport interface AppConfig extends CoreConfig { redisUrl: string }\n`,
+      'src/functions.ts': FUNCTIONS,
+      'src/routes.ts': ROUTES,
+    })
+    assert.equal(pikku(root).status, 0)
+    const types = readFileSync(join(root, '.pikku', 'pikku-types.gen.ts'), 'utf8')
+    assert.match(types, /import type \{ AppConfig as Config \} from '\.\.\/src\/types\.js'/)
+    assert.match(types, /type SingletonServices = CoreSingletonServices<Config>/)
+  })
+
+  const mistakes: Array<[string, Record<string, string>, RegExp]> = [
+    [
+      'a queue wired twice',
+      { 'src/functions.ts': FUNCTIONS, 'src/routes.ts': `${ROUTES}wireQueueWorker({ name: 'echo', func: echo })\n` },
+      /^src\/routes\.ts:4:25 queue "echo" is already wired at src\/routes\.ts:3:25/m,
+    ],
+    [
+      'a queue name that is not a literal',
+      { 'src/functions.ts': FUNCTIONS, 'src/routes.ts': ROUTES.replace("name: 'echo'", 'name: `e${1}`') },
+      /^src\/routes\.ts:3:25 queue name must be a string literal/m,
+    ],
+    [
+      'a wired function that is not exported',
+      { 'src/functions.ts': FUNCTIONS.replace('export const', 'const') + 'export { }\n', 'src/routes.ts': ROUTES.replace("import { echo } from './functions.js'", "import { pikkuSessionlessFunc } from '../.pikku/pikku-types.gen.js'\nconst echo = pikkuSessionlessFunc(async () => 1)") },
+      /^src\/routes\.ts:3:7 function echo is wired to queue "echo" but not exported/m,
+    ],
+    [
+      'a worker that needs a session',
+      { 'src/functions.ts': FUNCTIONS.replaceAll('pikkuSessionlessFunc', 'pikkuFunc'), 'src/routes.ts': ROUTES },
+      /^src\/routes\.ts:3:39 queue "echo": echo is declared with pikkuFunc, which needs a user session/m,
+    ],
+    [
+      'func that is not a Pikku function',
+      { 'src/routes.ts': `import { wireQueueWorker } from '../.pikku/pikku-types.gen.js'\nconst plain = async () => 1\nwireQueueWorker({ name: 'echo', func: plain })\n` },
+      /^src\/routes\.ts:3:39 queue "echo": plain is not a function declared with pikkuSessionlessFunc/m,
+    ],
+    [
+      'a syntax error',
+      { 'src/functions.ts': `${FUNCTIONS}export const broken = (\n`, 'src/routes.ts': ROUTES },
+      /^src\/functions\.ts:4:1 /m,
+    ],
+  ]
+  for (const [name, files, expected] of mistakes) {
+    test(`reports ${name} as file:line:col, exits 1 and keeps the previous .pikku/ whole`, () => {
+      const root = project({ 'src/functions.ts': FUNCTIONS, 'src/routes.ts': ROUTES })
+      assert.equal(pikku(root).status, 0)
+      const types = join(root, '.pikku', 'pikku-types.gen.ts')
+      const before = readFileSync(types, 'utf8')
+      for (const [path, content] of Object.entries(files)) writeFileSync(join(root, path), content)
+
+      const run = pikku(root)
+      assert.equal(run.status, 1)
+      assert.match(run.stderr, expected)
+      assert.match(run.stderr, /nothing was written/)
+      assert.equal(readFileSync(types, 'utf8'), before)
+      assert.equal(existsSync(join(root, '.pikku', 'function', 'pikku-functions-meta.gen.ts')), true)
+    })
+  }
+
+  test('a missing pikku.config.json is a clear error', () => {
+    const root = mkdtempSync(join(tmpdir(), 'pikku-codegen-'))
+    roots.push(root)
+    const run = pikku(root)
+    assert.equal(run.status, 1)
+    assert.match(run.stderr, /pikku\.config\.json:1:1 pikku\.config\.json not found\. Run pikku from the project root/)
+    assert.equal(existsSync(join(root, '.pikku')), false)
+  })
+})
