@@ -1,0 +1,220 @@
+// Scaffolds a real project with the built CLI, installs it from the npm registry (plus the
+// vendored companion packages), and drives it against the Redis at REDIS_URL.
+import assert from 'node:assert/strict'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { Queue, QueueEvents } from 'bullmq'
+import { Redis } from 'ioredis'
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..')
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+const PREFIX = `e2e-${process.pid}-${Date.now()}`
+const env = { ...process.env, CI: 'true', REDIS_URL, PIKKU_QUEUE_PREFIX: PREFIX, SHUTDOWN_TIMEOUT_MS: '20000' }
+const connection = { host: new URL(REDIS_URL).hostname, port: Number(new URL(REDIS_URL).port || 6379) }
+
+const workspace = mkdtempSync(join(tmpdir(), 'create-pikku-e2e-'))
+const app = join(workspace, 'my-app')
+const servers: ChildProcess[] = []
+const queues: Queue[] = []
+
+function run(command: string, args: string[], cwd = app) {
+  const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout: 300_000 })
+  return { status: result.status, output: `${result.stdout}${result.stderr}` }
+}
+
+/** Starts a worker server and resolves once it logs that it is ready. */
+async function startServer(command: string, args: string[]): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(command, args, { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  servers.push(child)
+  let output = ''
+  child.stdout!.on('data', (chunk) => (output += chunk))
+  child.stderr!.on('data', (chunk) => (output += chunk))
+  const deadline = Date.now() + 60_000
+  while (!/Worker server ready/.test(output)) {
+    if (child.exitCode !== null) throw new Error(`server exited ${child.exitCode} before ready:\n${output}`)
+    if (Date.now() > deadline) throw new Error(`server not ready after 60 s:\n${output}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return { child, output: () => output }
+}
+
+function exitOf(child: ChildProcess): Promise<number | null> {
+  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', resolve))
+}
+
+function queue(name: string): Queue {
+  const q = new Queue(name, { connection, prefix: PREFIX })
+  queues.push(q)
+  return q
+}
+
+async function waitForState(q: Queue, jobId: string, states: string[], timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const state = await q.getJobState(jobId)
+    if (states.includes(state)) return state
+    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${state} after ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+before(() => {
+  const scaffold = run(process.execPath, [join(REPO, 'bin/create-pikku.js'), 'my-app', '--runtime', 'bullmq', '--yes'], workspace)
+  assert.equal(scaffold.status, 0, scaffold.output)
+})
+
+after(async () => {
+  for (const child of servers) if (child.exitCode === null) child.kill('SIGKILL')
+  await Promise.all(queues.map((q) => q.obliterate({ force: true }).then(() => q.close())))
+  const redis = new Redis(REDIS_URL)
+  const keys = await redis.keys(`${PREFIX}:*`)
+  if (keys.length > 0) await redis.del(...keys)
+  await redis.quit()
+  rmSync(workspace, { recursive: true, force: true })
+})
+
+describe('create-pikku --runtime bullmq, end to end', () => {
+  test('scaffolds the worker files, installs only vendored and registry packages, and codegen is already up to date', () => {
+    for (const file of ['queue-worker.functions.ts', 'queue-worker.routes.ts', 'start.ts']) {
+      assert.ok(existsSync(join(app, 'src', file)), `src/${file} missing`)
+    }
+    const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8'))
+    assert.equal(pkg.name, 'my-app')
+    assert.equal(pkg.dependencies['@pikku/core'], '0.12.84')
+    assert.match(pkg.dependencies['pikku-bullmq'], /^file:vendor\/pikku-bullmq-.*\.tgz$/)
+    assert.match(pkg.devDependencies['pikku-codegen'], /^file:vendor\/pikku-codegen-.*\.tgz$/)
+    const lock = readFileSync(join(app, 'package-lock.json'), 'utf8')
+    assert.doesNotMatch(lock, /"resolved": "(?!file:)(?!https:\/\/registry\.npmjs\.org)/)
+
+    const generated = readTree(join(app, '.pikku'))
+    assert.ok(Object.keys(generated).length >= 5, 'codegen did not run during scaffolding')
+    const regen = run('npm', ['run', 'pikku'])
+    assert.equal(regen.status, 0, regen.output)
+    assert.match(regen.output, /unchanged \.pikku\//)
+    assert.deepEqual(readTree(join(app, '.pikku')), generated)
+  })
+
+  test('type-checks, and a wrong payload or queue name given to PikkuQueue.add is a compile error', () => {
+    const clean = run('npx', ['tsc', '--noEmit'])
+    assert.equal(clean.status, 0, clean.output)
+    const probe = join(app, 'client', 'wrong-payload.ts')
+    writeFileSync(probe, [
+      "import type { QueueService } from '@pikku/core/queue'",
+      "import { PikkuQueue } from '../.pikku/pikku-queue.gen.js'",
+      'declare const service: QueueService',
+      'const queue = new PikkuQueue(service)',
+      "await queue.add('hello-world-queue', { message: 42, fail: false })",
+      "await queue.add('no-such-queue', { message: 'x', fail: false })",
+      '',
+    ].join('\n'))
+    try {
+      const broken = run('npx', ['tsc', '--noEmit'])
+      assert.equal(broken.status, 2, broken.output)
+      assert.match(broken.output, /client\/wrong-payload\.ts\(5,\d+\): error TS2322: Type 'number' is not assignable to type 'string'/)
+      assert.match(broken.output, /client\/wrong-payload\.ts\(6,\d+\): error TS2345: Argument of type '"no-such-queue"'/)
+    } finally {
+      rmSync(probe)
+    }
+  })
+
+  test('npm start logs ready, npm run enqueue prints the result, failures retry, plain BullMQ jobs run', async () => {
+    const server = await startServer('npm', ['start'])
+    const enqueue = run('npm', ['run', 'enqueue', '--', 'e2e'])
+    assert.equal(enqueue.status, 0, enqueue.output)
+    assert.match(enqueue.output, /Hello, e2e!/)
+
+    const hello = queue('hello-world-queue')
+    const failing = await hello.add('fail-me', { message: 'boom', fail: true }, { attempts: 3, backoff: { type: 'fixed', delay: 50 } })
+    assert.equal(await waitForState(hello, failing.id!, ['failed', 'completed']), 'failed')
+    const failed = (await hello.getJob(failing.id!))!
+    assert.equal(failed.attemptsMade, 3)
+    assert.equal(failed.failedReason, 'Failed on purpose: boom')
+    assert.equal(server.output().match(new RegExp(`hello-world job ${failing.id}:`, 'g'))?.length, 3)
+
+    const plain = await hello.add('any-name', { message: 'from plain bullmq', fail: false })
+    assert.equal(await waitForState(hello, plain.id!, ['completed', 'failed']), 'completed')
+    assert.deepEqual((await hello.getJob(plain.id!))!.returnvalue, { result: 'Hello, from plain bullmq!' })
+
+    server.child.kill('SIGTERM')
+    await exitOf(server.child)
+  })
+
+  test('SIGTERM while a job runs: the job completes, then the process exits 0', async () => {
+    const server = await startServer(process.execPath, ['--import', 'tsx', 'src/start.ts'])
+    const reports = queue('sales-report')
+    const events = new QueueEvents('sales-report', { connection, prefix: PREFIX })
+    await events.waitUntilReady()
+    const orders = Array.from({ length: 10_000 }, (_, i) => ({ id: `o${i}`, country: i % 2 ? 'NL' : 'FR', amountCents: 100 }))
+    const job = await reports.add('report', { orders })
+    await new Promise<void>((resolve) => events.on('progress', ({ jobId }) => jobId === job.id && resolve()))
+    await events.close()
+
+    server.child.kill('SIGTERM')
+    assert.equal(await exitOf(server.child), 0, server.output())
+    assert.equal(await reports.getJobState(job.id!), 'completed')
+    assert.deepEqual((await reports.getJob(job.id!))!.returnvalue, {
+      orderCount: 10_000,
+      totalCents: 1_000_000,
+      totalsByCountry: { FR: 500_000, NL: 500_000 },
+    })
+  })
+
+  test('a new worker and its wiring type-check at the producer after npm run pikku, and run from compiled JavaScript', async () => {
+    appendFileSync(join(app, 'src', 'queue-worker.functions.ts'), `
+export const shout = pikkuSessionlessFunc<{ text: string }, { shouted: string }>(
+  async (_services, { text }) => ({ shouted: text.toUpperCase() }),
+)
+`)
+    const routes = join(app, 'src', 'queue-worker.routes.ts')
+    writeFileSync(routes, readFileSync(routes, 'utf8')
+      .replace("import { buildSalesReport, helloWorld } from './queue-worker.functions.js'", "import { buildSalesReport, helloWorld, shout } from './queue-worker.functions.js'")
+      .concat("\nwireQueueWorker({ name: 'shout', func: shout })\n"))
+    const codegen = run('npm', ['run', 'pikku'])
+    assert.equal(codegen.status, 0, codegen.output)
+    assert.match(codegen.output, /3 queue worker\(s\)/)
+
+    const producer = join(app, 'client', 'shout.ts')
+    writeFileSync(producer, [
+      "import type { QueueService } from '@pikku/core/queue'",
+      "import { PikkuQueue } from '../.pikku/pikku-queue.gen.js'",
+      'declare const service: QueueService',
+      'const queue = new PikkuQueue(service)',
+      "await queue.add('shout', { text: 'ok' })",
+      "const { shouted }: { shouted: string } = await queue.waitForResult('shout', 'id')",
+      'void shouted',
+      '',
+    ].join('\n'))
+    const typed = run('npx', ['tsc', '--noEmit'])
+    assert.equal(typed.status, 0, typed.output)
+    writeFileSync(producer, readFileSync(producer, 'utf8').replace("{ text: 'ok' }", '{ text: 1 }'))
+    assert.equal(run('npx', ['tsc', '--noEmit']).status, 2)
+    rmSync(producer)
+
+    const build = run('npm', ['run', 'build'])
+    assert.equal(build.status, 0, build.output)
+    const server = await startServer(process.execPath, ['dist/src/start.js'])
+    const shoutQueue = queue('shout')
+    const job = await shoutQueue.add('shout', { text: 'compiled' })
+    assert.equal(await waitForState(shoutQueue, job.id!, ['completed', 'failed']), 'completed')
+    assert.deepEqual((await shoutQueue.getJob(job.id!))!.returnvalue, { shouted: 'COMPILED' })
+    assert.doesNotMatch(server.output(), /tsx/)
+    server.child.kill('SIGTERM')
+    assert.equal(await exitOf(server.child), 0)
+  })
+})
+
+/** Every file below dir, by relative path, with its content. */
+function readTree(dir: string): Record<string, string> {
+  const tree: Record<string, string> = {}
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) {
+      const path = join(entry.parentPath, entry.name)
+      tree[path.slice(dir.length + 1)] = readFileSync(path, 'utf8')
+    }
+  }
+  return tree
+}
