@@ -1,0 +1,52 @@
+// Runs the real workers against the Redis at REDIS_URL, under a key prefix of their own
+// so that a running worker server never takes these jobs (and the other way round).
+import '../.pikku/pikku-bootstrap.gen.js'
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { Redis } from 'ioredis'
+import { BullServiceFactory } from 'pikku-bullmq'
+import { PikkuQueue } from '../.pikku/pikku-queue.gen.js'
+import { createConfig } from '../src/config.js'
+import { createSingletonServices } from '../src/services.js'
+
+const config = { ...(await createConfig()), queuePrefix: `test-${process.pid}-${Date.now()}` }
+const bull = new BullServiceFactory({ redisUrl: config.redisUrl, prefix: config.queuePrefix })
+const queue = new PikkuQueue(bull.getQueueService())
+
+before(async () => {
+  await bull.init()
+  await createSingletonServices(config, { queueService: bull.getQueueService() })
+  await bull.getQueueWorkers().registerQueues()
+})
+
+after(async () => {
+  await bull.close()
+  const redis = new Redis(config.redisUrl)
+  const keys = await redis.keys(`${config.queuePrefix}:*`)
+  if (keys.length > 0) await redis.del(...keys)
+  await redis.quit()
+})
+
+test('hello-world-queue echoes the message', async () => {
+  const jobId = await queue.add('hello-world-queue', { message: 'test', fail: false })
+  assert.deepEqual(await queue.waitForResult('hello-world-queue', jobId, { timeoutMs: 10_000 }), {
+    result: 'Hello, test!',
+  })
+})
+
+test('a failing hello-world job is retried, then fails with the thrown message', async () => {
+  const jobId = await queue.add('hello-world-queue', { message: 'boom', fail: true }, { attempts: 2, backoff: { type: 'fixed', delay: 10 } })
+  await assert.rejects(queue.waitForResult('hello-world-queue', jobId, { timeoutMs: 10_000 }), /Failed on purpose: boom/)
+  const job = await queue.getJob('hello-world-queue', jobId)
+  assert.equal(await job?.status(), 'failed')
+  assert.equal((await job?.metadata?.())?.attemptsMade, 2)
+})
+
+test('sales-report totals orders per country and reports progress up to 100', async () => {
+  const orders = Array.from({ length: 250 }, (_, i) => ({ id: `order-${i}`, country: i < 100 ? 'NL' : 'DE', amountCents: 200 }))
+  const jobId = await queue.add('sales-report', { orders })
+  const report = await queue.waitForResult('sales-report', jobId, { timeoutMs: 10_000 })
+  assert.deepEqual(report, { orderCount: 250, totalCents: 50_000, totalsByCountry: { NL: 20_000, DE: 30_000 } })
+  const job = await queue.getJob('sales-report', jobId)
+  assert.equal((await job?.metadata?.())?.progress, 100)
+})
