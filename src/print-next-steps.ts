@@ -1,0 +1,38 @@
+import * as prompts from '@clack/prompts'
+import pc from 'picocolors'
+import { formatCommand, installCommand, runScriptCommand } from './package-managers.js'
+import type { Options } from './take-defaults.js'
+
+export interface NextStep {
+  command: string
+  purpose?: string
+}
+
+/** The commands that take the user from here to a running worker, in order. */
+export function listNextSteps(options: Options): NextStep[] {
+  const { targetDir, packageManager, install, runtime } = options
+  const run = (script: string): string => formatCommand(runScriptCommand(packageManager, script))
+  return [
+    ...(targetDir === '.' ? [] : [{ command: `cd ${/\s/.test(targetDir) ? `"${targetDir}"` : targetDir}` }]),
+    ...(install
+      ? []
+      : [
+          { command: formatCommand(installCommand(packageManager)) },
+          { command: run('pikku'), purpose: 'generate the typed .pikku/ files' },
+        ]),
+    runtime.prerequisite,
+    { command: run('start'), purpose: 'start the worker' },
+    { command: run('enqueue'), purpose: 'in another terminal: add a job' },
+  ]
+}
+
+export function printNextSteps(options: Options): void {
+  const steps = listNextSteps(options)
+  const width = Math.max(...steps.map((step) => step.command.length))
+  const lines = steps.map(({ command, purpose }) =>
+    purpose ? `  ${pc.cyan(command.padEnd(width))}  ${pc.dim(`# ${purpose}`)}` : `  ${pc.cyan(command)}`,
+  )
+  // log.message, unlike note(), does not wrap lines, so the commands stay copy-pasteable.
+  prompts.log.success(['Next steps:', '', ...lines].join('\n'))
+  prompts.outro(`Created ${pc.bold(options.projectName)}.`)
+}
