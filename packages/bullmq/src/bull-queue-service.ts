@@ -1,0 +1,113 @@
+import { Queue, QueueEvents, type RedisOptions } from 'bullmq'
+import type { Safe } from '@pikku/core'
+import type { JobOptions, QueueJob, QueueService } from '@pikku/core/queue'
+import type { Logger } from '@pikku/core/services'
+import { mapBullJob } from './map-bull-job.js'
+import { toBullMQJobOptions } from './map-job-options.js'
+
+export interface BullQueueServiceOptions {
+  /** Connection for producer queues (fail fast); see `createConnectionOptions`. */
+  producerConnection: RedisOptions
+  /** Connection for queue events (blocking, `maxRetriesPerRequest: null`). */
+  eventsConnection: RedisOptions
+  /** BullMQ key prefix shared with the workers. */
+  prefix: string
+  logger: Logger
+}
+
+/**
+ * Pikku's {@link QueueService} on BullMQ: adds jobs and reads them back from
+ * any process. Usually obtained from `BullServiceFactory.getQueueService()`.
+ */
+export class BullQueueService implements QueueService {
+  readonly supportsResults = true
+
+  private readonly queues = new Map<string, Queue>()
+  private readonly queueEvents = new Map<string, { events: QueueEvents; ready: Promise<QueueEvents> }>()
+  private readonly groupWarnings = new Set<string>()
+  private closing: Promise<void> | undefined
+
+  constructor(private readonly options: BullQueueServiceOptions) {}
+
+  /**
+   * Adds a job and returns its id. Options map to BullMQ as documented on
+   * `toBullMQJobOptions`; note that pikku priorities run higher-first.
+   */
+  async add<T>(queueName: string, data: Safe<T>, options?: JobOptions): Promise<string> {
+    if (options?.group && !this.groupWarnings.has(queueName)) {
+      this.groupWarnings.add(queueName)
+      this.options.logger.warn(`Queue '${queueName}': job groups are a BullMQ Pro feature; 'group' is ignored`)
+    }
+    const job = await this.getQueue(queueName).add(queueName, data, toBullMQJobOptions(options))
+    if (job.id === undefined) {
+      throw new Error(`BullMQ did not return an id for the job added to '${queueName}'`)
+    }
+    return job.id
+  }
+
+  /**
+   * Reads a job by id, or null if it does not exist (or was removed). Works
+   * in any process that shares the Redis and prefix, whether or not it added
+   * the job.
+   */
+  async getJob<T, R>(queueName: string, jobId: string): Promise<QueueJob<T, R> | null> {
+    const queue = this.getQueue(queueName)
+    const job = await queue.getJob(jobId)
+    if (!job) return null
+    return mapBullJob<T, R>(job, {
+      reload: () => queue.getJob(jobId),
+      queueEvents: () => this.getQueueEvents(queueName),
+    })
+  }
+
+  /**
+   * The BullMQ queue behind `queueName`, created on first use and reused
+   * after; for dashboards and admin tasks.
+   */
+  getQueue(queueName: string): Queue {
+    this.assertOpen()
+    let queue = this.queues.get(queueName)
+    if (!queue) {
+      queue = new Queue(queueName, { connection: this.options.producerConnection, prefix: this.options.prefix })
+      queue.on('error', (error) => this.options.logger.error(`BullMQ queue '${queueName}' error:`, error))
+      this.queues.set(queueName, queue)
+    }
+    return queue
+  }
+
+  /** Closes every queue and queue-events connection. Safe to call more than once. */
+  close(): Promise<void> {
+    this.closing ??= this.closeAll()
+    return this.closing
+  }
+
+  /**
+   * One QueueEvents per queue, created only when somebody waits for a job:
+   * each holds a blocking connection for as long as it lives.
+   */
+  private getQueueEvents(queueName: string): Promise<QueueEvents> {
+    this.assertOpen()
+    let entry = this.queueEvents.get(queueName)
+    if (!entry) {
+      const events = new QueueEvents(queueName, { connection: this.options.eventsConnection, prefix: this.options.prefix })
+      events.on('error', (error) => this.options.logger.error(`BullMQ queue events '${queueName}' error:`, error))
+      entry = { events, ready: events.waitUntilReady().then(() => events) }
+      this.queueEvents.set(queueName, entry)
+    }
+    return entry.ready
+  }
+
+  private async closeAll(): Promise<void> {
+    const closables = [...[...this.queueEvents.values()].map(({ events }) => events), ...this.queues.values()]
+    const results = await Promise.allSettled(closables.map((closable) => closable.close()))
+    for (const result of results) {
+      if (result.status === 'rejected') {
+        this.options.logger.error('Error while closing a BullMQ queue:', result.reason)
+      }
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new Error('BullQueueService is closed')
+  }
+}

@@ -1,0 +1,157 @@
+import { Worker, type Job, type RedisOptions } from 'bullmq'
+import {
+  registerQueueWorkers,
+  runQueueJob,
+  type ConfigValidationResult,
+  type CoreQueueWorker,
+  type QueueWorkers,
+} from '@pikku/core/queue'
+import type { Logger } from '@pikku/core/services'
+import { closeWorkerWithDeadline } from './close-worker-with-deadline.js'
+import { mapBullJob } from './map-bull-job.js'
+import { toBullMQError } from './non-retryable-error.js'
+import { bullWorkerConfigMappings, toWorkerOptions } from './worker-config-mappings.js'
+
+/** Default for how long `close()` waits for active jobs. */
+export const DEFAULT_CLOSE_TIMEOUT_MS = 30_000
+
+export interface BullQueueWorkersOptions {
+  /** Blocking connection (`maxRetriesPerRequest: null`); see `createConnectionOptions`. */
+  connection: RedisOptions
+  /** BullMQ key prefix shared with the producers. */
+  prefix: string
+  logger: Logger
+}
+
+export interface CloseOptions {
+  /** How long to wait for active jobs before force-closing. Default: 30000 ms. */
+  timeoutMs?: number
+}
+
+// The published .d.ts says Promise<void>, but runQueueJob resolves to the function's result.
+const runJob = runQueueJob as (...args: Parameters<typeof runQueueJob>) => Promise<unknown>
+
+/**
+ * Pikku's {@link QueueWorkers} on BullMQ: one BullMQ Worker per wired queue.
+ * Usually obtained from `BullServiceFactory.getQueueWorkers()`.
+ */
+export class BullQueueWorkers implements QueueWorkers {
+  readonly name = 'bullmq'
+  readonly supportsResults = true
+  readonly configMappings = bullWorkerConfigMappings
+
+  private readonly workers = new Map<string, Worker>()
+  private readonly forceClosed = new WeakSet<Worker>()
+  private registered = false
+  private closing: Promise<{ forced: boolean }> | undefined
+
+  constructor(private readonly options: BullQueueWorkersOptions) {}
+
+  /**
+   * Starts a worker for every queue wired with `wireQueueWorker` and resolves
+   * once all of them are connected and running. Call it after the singleton
+   * services are set (jobs start at once). If any queue fails to start, the
+   * others are closed again and one error lists every failure.
+   */
+  async registerQueues(): Promise<Record<string, ConfigValidationResult[]>> {
+    if (this.closing) throw new Error('BullQueueWorkers is closed')
+    if (this.registered) throw new Error('BullQueueWorkers.registerQueues() was already called')
+    this.registered = true
+
+    // Core catches and only logs errors thrown here, so they are collected to fail start-up.
+    const failures: Array<{ queueName: string; error: unknown }> = []
+    const validation = await registerQueueWorkers(this.configMappings, this.options.logger, async (queueName, registration) => {
+      try {
+        await this.startWorker(queueName, registration)
+      } catch (error) {
+        failures.push({ queueName, error })
+        throw error
+      }
+    })
+
+    if (failures.length > 0) {
+      await this.close()
+      const causes = failures.map(({ queueName, error }) => `  - ${queueName}: ${error instanceof Error ? error.message : String(error)}`)
+      throw new Error(`Failed to start ${failures.length} queue worker(s):\n${causes.join('\n')}`, {
+        cause: failures.length === 1 ? failures[0]!.error : failures.map(({ error }) => error),
+      })
+    }
+    return validation
+  }
+
+  /** The BullMQ worker for a queue, once registered; e.g. to call `run()` when `autorun: false`. */
+  getWorker(queueName: string): Worker | undefined {
+    return this.workers.get(queueName)
+  }
+
+  /**
+   * Stops taking jobs, waits up to `timeoutMs` for active ones, then
+   * force-closes (unfinished jobs stay active and are recovered by stalled-job
+   * detection). `forced` tells whether any worker had to be forced. Safe to
+   * call more than once.
+   */
+  close({ timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS }: CloseOptions = {}): Promise<{ forced: boolean }> {
+    this.closing ??= this.closeAll(timeoutMs)
+    return this.closing
+  }
+
+  private async startWorker(queueName: string, registration: CoreQueueWorker): Promise<void> {
+    const { logger } = this.options
+    const worker = new Worker(queueName, (job: Job) => this.processJob(job), {
+      ...toWorkerOptions(registration.config),
+      connection: this.options.connection,
+      prefix: this.options.prefix,
+    })
+    // Registered before waiting, so close() also reaches a worker that never became ready.
+    this.workers.set(queueName, worker)
+
+    worker.on('error', (error) => {
+      // After a forced close, lock renewal for the abandoned jobs fails by design.
+      if (this.forceClosed.has(worker)) return
+      logger.error(`BullMQ worker '${queueName}' error:`, error)
+    })
+    worker.on('stalled', (jobId) => {
+      logger.warn(`Job ${jobId} in queue '${queueName}' stalled (its worker stopped renewing the lock); it goes back to the queue`)
+    })
+    worker.on('failed', (job, error) => {
+      if (!job) {
+        logger.error(`A job in queue '${queueName}' failed and was removed:`, error.message)
+        return
+      }
+      const maxAttempts = Math.max(1, job.opts.attempts ?? 1)
+      const willRetry = error.name !== 'UnrecoverableError' && job.attemptsMade < maxAttempts
+      const message = `Job ${job.id} in queue '${queueName}' failed (attempt ${job.attemptsMade}/${maxAttempts})${willRetry ? ', will retry' : ''}: ${error.message}`
+      if (willRetry) logger.warn(message)
+      else logger.error(message)
+    })
+
+    await worker.waitUntilReady()
+  }
+
+  private async processJob(job: Job): Promise<unknown> {
+    try {
+      return await runJob({
+        job: mapBullJob(job),
+        updateProgress: (progress) => job.updateProgress(progress),
+        // Job ids repeat across queues; the queue name makes the trace id unique.
+        traceId: `${job.queueName}:${job.id}`,
+      })
+    } catch (error) {
+      throw toBullMQError(error)
+    }
+  }
+
+  private async closeAll(timeoutMs: number): Promise<{ forced: boolean }> {
+    const forced = await Promise.all(
+      [...this.workers.entries()].map(([queueName, worker]) =>
+        closeWorkerWithDeadline(worker, timeoutMs, () => {
+          this.forceClosed.add(worker)
+          this.options.logger.warn(
+            `Queue '${queueName}': active jobs did not finish within ${timeoutMs} ms; closing anyway, they stay active and are retried once their lock expires`
+          )
+        })
+      )
+    )
+    return { forced: forced.includes(true) }
+  }
+}

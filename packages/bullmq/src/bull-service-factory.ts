@@ -1,0 +1,149 @@
+import { Redis, type RedisOptions } from 'ioredis'
+import { ConsoleLogger, type Logger } from '@pikku/core/services'
+import { BullQueueService } from './bull-queue-service.js'
+import { BullQueueWorkers, DEFAULT_CLOSE_TIMEOUT_MS, type CloseOptions } from './bull-queue-workers.js'
+import {
+  createConnectionOptions,
+  DEFAULT_REDIS_URL,
+  redactPassword,
+  type BullConnectionOptions,
+} from './redis-connection-options.js'
+
+export interface BullServiceFactoryOptions {
+  /**
+   * Redis URL (redis:// or rediss://, with user, password, db path).
+   * Default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+   */
+  redisUrl?: string
+  /** Extra ioredis options merged over those parsed from redisUrl. */
+  connection?: RedisOptions
+  /** BullMQ key prefix. Default: process.env.PIKKU_QUEUE_PREFIX ?? 'bull' */
+  prefix?: string
+  /** Logger. Default: new ConsoleLogger() */
+  logger?: Logger
+}
+
+/** First and largest pause between connection attempts in `init()`. */
+const INIT_RETRY_MIN_MS = 250
+const INIT_RETRY_MAX_MS = 5_000
+
+/**
+ * Creates the BullMQ queue service and workers from one Redis configuration,
+ * and shuts them all down together.
+ *
+ * Typical start-up: `await factory.init()`, create the singleton services
+ * (passing `factory.getQueueService()` as `queueService`), then
+ * `await factory.getQueueWorkers().registerQueues()`. On SIGTERM:
+ * `const { forced } = await factory.close()`, then `stopSingletonServices()`,
+ * then exit non-zero if `forced`.
+ */
+export class BullServiceFactory {
+  readonly prefix: string
+  private readonly redisUrl: string
+  private readonly connections: BullConnectionOptions
+  private readonly logger: Logger
+  private queueService: BullQueueService | undefined
+  private queueWorkers: BullQueueWorkers | undefined
+  private closing: Promise<{ forced: boolean }> | undefined
+
+  constructor(options: BullServiceFactoryOptions = {}) {
+    this.redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL
+    this.prefix = options.prefix ?? process.env.PIKKU_QUEUE_PREFIX ?? 'bull'
+    this.logger = options.logger ?? new ConsoleLogger()
+    this.connections = createConnectionOptions(this.redisUrl, options.connection)
+  }
+
+  /**
+   * Waits until Redis answers PING, retrying with exponential backoff
+   * (250 ms up to 5 s) and logging each failure, so a worker started before
+   * Redis waits for it instead of crashing. Rejects only if `close()` is called
+   * meanwhile.
+   */
+  async init(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      if (this.closing) throw new Error('BullServiceFactory was closed before Redis answered')
+      const error = await this.ping()
+      if (!error) {
+        if (attempt > 1) this.logger.info(`Redis at ${redactPassword(this.redisUrl)} is reachable`)
+        return
+      }
+      const delayMs = Math.min(INIT_RETRY_MAX_MS, INIT_RETRY_MIN_MS * 2 ** (attempt - 1))
+      this.logger.warn(
+        `Redis at ${redactPassword(this.redisUrl)} is not reachable (attempt ${attempt}: ${error.message}); retrying in ${delayMs} ms`
+      )
+      await new Promise((resolve) => setTimeout(resolve, delayMs))
+    }
+  }
+
+  /** The producer side; the same instance on every call. */
+  getQueueService(): BullQueueService {
+    this.assertOpen()
+    this.queueService ??= new BullQueueService({
+      producerConnection: this.connections.producer,
+      eventsConnection: this.connections.blocking,
+      prefix: this.prefix,
+      logger: this.logger,
+    })
+    return this.queueService
+  }
+
+  /** The consumer side; the same instance on every call. */
+  getQueueWorkers(): BullQueueWorkers {
+    this.assertOpen()
+    this.queueWorkers ??= new BullQueueWorkers({
+      connection: this.connections.blocking,
+      prefix: this.prefix,
+      logger: this.logger,
+    })
+    return this.queueWorkers
+  }
+
+  /**
+   * Graceful shutdown: workers stop taking jobs and get up to `timeoutMs`
+   * (default 30000) for active ones, then are force-closed (unfinished jobs
+   * stay active and are recovered by BullMQ stalled-job detection); then every
+   * queue and queue-events connection is closed. Workers close first so that
+   * finishing jobs can still enqueue follow-up work. `forced` is true if any
+   * worker had to be forced, so the caller can exit non-zero. Safe to call
+   * twice: later calls return the first call's result.
+   */
+  close({ timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS }: CloseOptions = {}): Promise<{ forced: boolean }> {
+    this.closing ??= this.closeAll(timeoutMs)
+    return this.closing
+  }
+
+  private async closeAll(timeoutMs: number): Promise<{ forced: boolean }> {
+    const result = (await this.queueWorkers?.close({ timeoutMs })) ?? { forced: false }
+    await this.queueService?.close()
+    return result
+  }
+
+  /** One connection attempt; resolves to the failure, if any. */
+  private async ping(): Promise<Error | undefined> {
+    const client = new Redis({
+      ...this.connections.producer,
+      lazyConnect: true,
+      // One attempt per call: the loop in init() owns retrying and logging.
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 0,
+    })
+    // connect() only reports "Connection is closed"; the 'error' event says why (ECONNREFUSED, auth, TLS).
+    let cause: Error | undefined
+    client.on('error', (error: Error) => {
+      cause ??= error
+    })
+    try {
+      await client.connect()
+      await client.ping()
+      return undefined
+    } catch (error) {
+      return cause ?? (error instanceof Error ? error : new Error(String(error)))
+    } finally {
+      client.disconnect()
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new Error('BullServiceFactory is closed')
+  }
+}

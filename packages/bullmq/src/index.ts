@@ -1,0 +1,18 @@
+export { BullServiceFactory, type BullServiceFactoryOptions } from './bull-service-factory.js'
+export { BullQueueService, type BullQueueServiceOptions } from './bull-queue-service.js'
+export {
+  BullQueueWorkers,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  type BullQueueWorkersOptions,
+  type CloseOptions,
+} from './bull-queue-workers.js'
+export {
+  createConnectionOptions,
+  parseRedisUrl,
+  DEFAULT_REDIS_URL,
+  type BullConnectionOptions,
+} from './redis-connection-options.js'
+export { toBullMQJobOptions, toBullMQPriority, BULLMQ_MAX_PRIORITY, DEFAULT_BACKOFF_DELAY_MS } from './map-job-options.js'
+export { mapBullJob, toQueueJobStatus } from './map-bull-job.js'
+export { isNonRetryableError, toBullMQError } from './non-retryable-error.js'
+export { bullWorkerConfigMappings } from './worker-config-mappings.js'

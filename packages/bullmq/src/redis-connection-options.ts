@@ -1,0 +1,84 @@
+import type { RedisOptions as BullMQRedisOptions } from 'bullmq'
+import type { RedisOptions } from 'ioredis'
+
+/** Used when neither `redisUrl` nor `REDIS_URL` is set. */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379'
+
+/**
+ * The two connection profiles every BullMQ object is built from. Both come
+ * from one parsed URL, so producers, workers and queue events always talk to
+ * the same Redis.
+ */
+export interface BullConnectionOptions {
+  /**
+   * For `Queue` (producers). Fails fast: with the offline queue disabled, a
+   * command issued while Redis is unreachable rejects at once instead of
+   * hanging the caller (an HTTP request, say) until Redis comes back.
+   */
+  producer: BullMQRedisOptions
+  /**
+   * For `Worker` and `QueueEvents`. Their blocking commands must retry
+   * forever (`maxRetriesPerRequest: null`, which BullMQ requires), so a Redis
+   * outage pauses them instead of killing them.
+   */
+  blocking: BullMQRedisOptions
+}
+
+/**
+ * Parses `redis://` and `rediss://` URLs into ioredis options:
+ * `rediss://user:pass@host:6380/2` gives
+ * `{ host, port: 6380, username: 'user', password: 'pass', db: 2, tls: {} }`.
+ * User and password are percent-decoded; the port defaults to 6379 and the db
+ * to 0. Throws on any other scheme or a non-numeric db, so a typo in
+ * REDIS_URL fails at start-up rather than as a connection to the wrong place.
+ */
+export function parseRedisUrl(redisUrl: string): RedisOptions {
+  let url: URL
+  try {
+    url = new URL(redisUrl)
+  } catch {
+    throw new Error(`Invalid Redis URL '${redactPassword(redisUrl)}': expected redis://[user:password@]host[:port][/db]`)
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new Error(`Unsupported Redis URL scheme '${url.protocol}' in '${redactPassword(redisUrl)}': use redis:// or rediss://`)
+  }
+  const options: RedisOptions = {
+    // WHATWG URL keeps IPv6 hosts in brackets; ioredis wants them bare.
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1',
+    port: url.port ? Number(url.port) : 6379,
+  }
+  if (url.username) options.username = decodeURIComponent(url.username)
+  if (url.password) options.password = decodeURIComponent(url.password)
+  const dbPath = url.pathname.replace(/^\//, '')
+  if (dbPath) {
+    if (!/^\d+$/.test(dbPath)) {
+      throw new Error(`Invalid Redis database '${dbPath}' in '${redactPassword(redisUrl)}': expected a number such as /0`)
+    }
+    options.db = Number(dbPath)
+  }
+  if (url.protocol === 'rediss:') {
+    // An empty object turns TLS on with Node's defaults (verify the certificate against the host name).
+    options.tls = {}
+  }
+  return options
+}
+
+/**
+ * Builds both connection profiles from one URL plus optional ioredis
+ * overrides (merged over the parsed values, e.g. `{ tls: { ca } }` or
+ * `{ connectionName }`). The profile-specific settings are applied last
+ * because BullMQ needs them to behave correctly.
+ */
+export function createConnectionOptions(redisUrl: string, overrides: RedisOptions = {}): BullConnectionOptions {
+  // ioredis also accepts `retryStrategy: null` (never reconnect), which bullmq's narrower type leaves out.
+  const base = { ...parseRedisUrl(redisUrl), ...overrides } as BullMQRedisOptions
+  return {
+    producer: { ...base, enableOfflineQueue: false },
+    blocking: { ...base, maxRetriesPerRequest: null },
+  }
+}
+
+/** Keeps passwords out of error messages and logs. */
+export function redactPassword(redisUrl: string): string {
+  return redisUrl.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@')
+}

@@ -1,0 +1,105 @@
+import { after, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { UnprocessableContentError } from '@pikku/core/errors'
+import type { JobOptions, PikkuQueue } from '@pikku/core/queue'
+import type { BullServiceFactory } from '../src/index.js'
+import { createFactory, deleteKeys, setupPikku, uniquePrefix } from './helpers.js'
+
+/** Start times of every run, per `queue:jobId` (job ids repeat across queues). */
+const runs = new Map<string, number[]>()
+function recordRun(queue: PikkuQueue | undefined): number {
+  const key = `${queue!.queueName}:${queue!.jobId}`
+  const times = runs.get(key) ?? []
+  times.push(Date.now())
+  runs.set(key, times)
+  return times.length
+}
+
+const logger = setupPikku({
+  flaky: {
+    func: async (_services, _data, wire) => {
+      const attempt = recordRun(wire.queue)
+      throw new Error(`upstream unavailable (run ${attempt})`)
+    },
+  },
+  stopper: {
+    func: async (_services, data: { how: 'fail' | 'discard' | 'invalid' | 'forbidden-by-name' }, wire) => {
+      recordRun(wire.queue)
+      if (data.how === 'fail') await wire.queue!.fail('card declined')
+      if (data.how === 'discard') await wire.queue!.discard('duplicate order')
+      if (data.how === 'invalid') throw new UnprocessableContentError('data.email is required')
+      // As thrown by a second copy of @pikku/core: a different class, the same name.
+      const error = new Error('Permission denied')
+      error.name = 'ForbiddenError'
+      throw error
+    },
+  },
+})
+
+const prefix = uniquePrefix('retries')
+let factory: BullServiceFactory
+
+after(async () => {
+  await factory?.close()
+  await deleteKeys(prefix)
+})
+
+async function runUntilFinished(queueName: string, data: unknown, options: JobOptions) {
+  factory ??= createFactory(prefix, logger)
+  if (!factory.getQueueWorkers().getWorker(queueName)) await factory.getQueueWorkers().registerQueues()
+  const queueService = factory.getQueueService()
+  const jobId = await queueService.add(queueName, data, options)
+  const job = (await queueService.getJob(queueName, jobId))!
+  const failure = await job.waitForCompletion!(10_000).then(
+    () => assert.fail(`job ${jobId} in ${queueName} completed but should have failed`),
+    (error: Error) => error
+  )
+  return { jobId, job, failure }
+}
+
+test('a throwing job is retried up to its attempts with fixed backoff, then fails with the thrown message', async () => {
+  const { jobId, job, failure } = await runUntilFinished('flaky', {}, { attempts: 3, backoff: { type: 'fixed', delay: 50 } })
+  assert.equal(failure.message, 'upstream unavailable (run 3)')
+  assert.equal(runs.get(`flaky:${jobId}`)?.length, 3)
+  assert.equal(await job.status(), 'failed')
+  const metadata = await job.metadata!()
+  assert.equal(metadata.attemptsMade, 3)
+  assert.equal(metadata.maxAttempts, 3)
+  assert.equal(metadata.error, 'upstream unavailable (run 3)')
+  assert.ok(metadata.failedAt instanceof Date)
+  assert.equal(metadata.completedAt, undefined)
+  const bullJob = await factory.getQueueService().getQueue('flaky').getJob(jobId)
+  assert.equal(bullJob!.failedReason, 'upstream unavailable (run 3)')
+  // Each attempt is logged with its number; only the last is an error.
+  assert.equal(logger.matching('warn', new RegExp(`Job ${jobId} in queue 'flaky' failed \\(attempt [12]/3\\), will retry`)).length, 2)
+  assert.equal(logger.matching('error', new RegExp(`Job ${jobId} in queue 'flaky' failed \\(attempt 3/3\\)`)).length, 1)
+})
+
+test('exponential backoff waits about delay, then twice the delay', async () => {
+  const { jobId } = await runUntilFinished('flaky', {}, { attempts: 3, backoff: { type: 'exponential', delay: 100 } })
+  const [first, second, third] = runs.get(`flaky:${jobId}`)!
+  const gap1 = second! - first!
+  const gap2 = third! - second!
+  assert.ok(gap1 >= 95, `first retry after ${gap1} ms, expected >= 100`)
+  assert.ok(gap2 >= 195, `second retry after ${gap2} ms, expected >= 200`)
+  assert.ok(gap2 > gap1, `gaps should grow: ${gap1} then ${gap2}`)
+  assert.ok(gap2 < 2000, `second retry after ${gap2} ms is far too late`)
+})
+
+for (const [how, reason] of [
+  ['fail', 'Queue job {id} failed: card declined'],
+  ['discard', 'Queue job {id} discarded: duplicate order'],
+  ['invalid', 'data.email is required'],
+  ['forbidden-by-name', 'Permission denied'],
+] as const) {
+  test(`non-retryable outcome '${how}' runs once and ends failed, not completed`, async () => {
+    const { jobId, job, failure } = await runUntilFinished('stopper', { how }, { attempts: 3, backoff: { type: 'fixed', delay: 10 } })
+    const expected = reason.replace('{id}', jobId)
+    assert.equal(failure.message, expected)
+    assert.equal(runs.get(`stopper:${jobId}`)?.length, 1)
+    assert.equal(await job.status(), 'failed')
+    const metadata = await job.metadata!()
+    assert.equal(metadata.attemptsMade, 1)
+    assert.equal(metadata.error, expected)
+  })
+}

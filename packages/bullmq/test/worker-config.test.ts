@@ -1,0 +1,57 @@
+import { after, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { createFactory, deleteKeys, setupPikku, uniquePrefix } from './helpers.js'
+
+const logger = setupPikku({
+  tuned: {
+    func: async () => 'ok',
+    config: {
+      batchSize: 4,
+      lockDuration: 5000,
+      drainDelay: 2,
+      removeOnComplete: 10,
+      removeOnFail: 100,
+      maxStalledCount: 3,
+      prefetch: 8,
+      visibilityTimeout: 30,
+    },
+  },
+  manual: { func: async () => 'ok', config: { autorun: false } },
+})
+
+const prefix = uniquePrefix('config')
+after(() => deleteKeys(prefix))
+
+test('wiring config maps to BullMQ worker options; unsupported keys are reported, not applied', async () => {
+  const factory = createFactory(prefix, logger)
+  try {
+    const workers = factory.getQueueWorkers()
+    assert.equal(workers.name, 'bullmq')
+    assert.equal(workers.supportsResults, true)
+    const validation = await workers.registerQueues()
+
+    const opts = workers.getWorker('tuned')!.opts
+    assert.equal(opts.concurrency, 4)
+    assert.equal(opts.lockDuration, 5000)
+    assert.equal(opts.drainDelay, 2)
+    assert.deepEqual(opts.removeOnComplete, { count: 10 })
+    assert.deepEqual(opts.removeOnFail, { count: 100 })
+    assert.equal(opts.maxStalledCount, 3)
+    assert.equal(opts.prefix, prefix)
+
+    const [result] = validation['tuned']!
+    assert.deepEqual(result!.ignored, { prefetch: 8, visibilityTimeout: 30 })
+    assert.equal(result!.warnings.length, 2)
+    assert.match(result!.warnings.join('\n'), /prefetch: BullMQ does not prefetch jobs/)
+    assert.match(result!.warnings.join('\n'), /visibilityTimeout: BullMQ uses job locks/)
+
+    // autorun: false starts a connected worker that waits for run().
+    const manual = workers.getWorker('manual')!
+    assert.equal(manual.isRunning(), false)
+    assert.equal(workers.getWorker('tuned')!.isRunning(), true)
+
+    await assert.rejects(workers.registerQueues(), /already called/)
+  } finally {
+    await factory.close()
+  }
+})
