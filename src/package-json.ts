@@ -1,4 +1,4 @@
-import fs from 'node:fs/promises'
+import fse from 'fs-extra'
 
 export interface PackageJson {
   name?: string
@@ -9,10 +9,10 @@ export interface PackageJson {
 }
 
 export async function readPackageJson(file: string): Promise<PackageJson> {
-  return JSON.parse(await fs.readFile(file, 'utf8')) as PackageJson
+  return (await fse.readJson(file)) as PackageJson
 }
 
 /** Writes the way npm does (2-space indent, trailing newline) so the first `npm install` leaves no diff. */
 export async function writePackageJson(file: string, manifest: PackageJson): Promise<void> {
-  await fs.writeFile(file, `${JSON.stringify(manifest, null, 2)}\n`)
+  await fse.writeJson(file, manifest, { spaces: 2 })
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
+import fse from 'fs-extra'
 import { CliError } from './cli-error.js'
 
 /** Entries that would clash with the template. A lone `.git` is fine: users often `git init` first. */
@@ -25,8 +26,8 @@ export async function prepareTargetDirectory(dir: string, overwrite: boolean): P
         'Choose another directory, or re-run with --overwrite to remove its contents (.git is kept).',
     )
   }
-  await Promise.all(conflicts.map((entry) => fs.rm(path.join(dir, entry), { recursive: true, force: true })))
-  await fs.mkdir(dir, { recursive: true })
+  await Promise.all(conflicts.map((entry) => fse.remove(path.join(dir, entry))))
+  await fse.ensureDir(dir)
 }
 
 export function describeConflicts(conflicts: string[]): string {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
-import fs from 'node:fs/promises'
 import path from 'node:path'
+import fse from 'fs-extra'
 import { CliError } from './cli-error.js'
 import { PACKAGE_ROOT } from './package-root.js'
 import { readPackageJson, writePackageJson } from './package-json.js'
@@ -40,7 +40,7 @@ export async function findCompanionPackages(dirs: readonly string[], { mustBeBui
  */
 export async function packCompanionPackages(packages: readonly CompanionPackage[], targetDir: string): Promise<DependencySpecs> {
   const vendorDir = path.join(targetDir, 'vendor')
-  await fs.mkdir(vendorDir, { recursive: true })
+  await fse.ensureDir(vendorDir)
   const specs: DependencySpecs = new Map()
   for (const { dir, name } of packages) {
     const stdout = await runStep(

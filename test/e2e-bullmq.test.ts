@@ -28,7 +28,8 @@ function run(command: string, args: string[], cwd = app) {
 
 /** Starts a worker server and resolves once it logs that it is ready. */
 async function startServer(command: string, args: string[]): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(command, args, { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  // Its own process group, so a signal reaches the server behind npm and tsx too.
+  const child = spawn(command, args, { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   servers.push(child)
   let output = ''
   child.stdout!.on('data', (chunk) => (output += chunk))
@@ -42,8 +43,13 @@ async function startServer(command: string, args: string[]): Promise<{ child: Ch
   return { child, output: () => output }
 }
 
+function signal(child: ChildProcess, name: NodeJS.Signals): void {
+  process.kill(-child.pid!, name)
+}
+
 function exitOf(child: ChildProcess): Promise<number | null> {
-  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', resolve))
+  const exited = child.exitCode !== null || child.signalCode !== null
+  return exited ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', resolve))
 }
 
 function queue(name: string): Queue {
@@ -68,7 +74,7 @@ before(() => {
 })
 
 after(async () => {
-  for (const child of servers) if (child.exitCode === null) child.kill('SIGKILL')
+  for (const child of servers) if (child.exitCode === null && child.signalCode === null) signal(child, 'SIGKILL')
   await Promise.all(queues.map((q) => q.obliterate({ force: true }).then(() => q.close())))
   const redis = new Redis(REDIS_URL)
   const keys = await redis.keys(`${PREFIX}:*`)
@@ -139,8 +145,14 @@ describe('create-pikku --runtime bullmq, end to end', () => {
     assert.equal(await waitForState(hello, plain.id!, ['completed', 'failed']), 'completed')
     assert.deepEqual((await hello.getJob(plain.id!))!.returnvalue, { result: 'Hello, from plain bullmq!' })
 
-    server.child.kill('SIGTERM')
+    signal(server.child, 'SIGTERM')
     await exitOf(server.child)
+    // The server behind npm shuts down too: no worker of this prefix is left to take later jobs.
+    const deadline = Date.now() + 10_000
+    while ((await hello.getWorkersCount()) > 0) {
+      assert.ok(Date.now() < deadline, 'a worker is still connected 10 s after SIGTERM')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
   })
 
   test('SIGTERM while a job runs: the job completes, then the process exits 0', async () => {
@@ -153,7 +165,7 @@ describe('create-pikku --runtime bullmq, end to end', () => {
     await new Promise<void>((resolve) => events.on('progress', ({ jobId }) => jobId === job.id && resolve()))
     await events.close()
 
-    server.child.kill('SIGTERM')
+    signal(server.child, 'SIGTERM')
     assert.equal(await exitOf(server.child), 0, server.output())
     assert.equal(await reports.getJobState(job.id!), 'completed')
     assert.deepEqual((await reports.getJob(job.id!))!.returnvalue, {
@@ -202,7 +214,7 @@ export const shout = pikkuSessionlessFunc<{ text: string }, { shouted: string }>
     assert.equal(await waitForState(shoutQueue, job.id!, ['completed', 'failed']), 'completed')
     assert.deepEqual((await shoutQueue.getJob(job.id!))!.returnvalue, { shouted: 'COMPILED' })
     assert.doesNotMatch(server.output(), /tsx/)
-    server.child.kill('SIGTERM')
+    signal(server.child, 'SIGTERM')
     assert.equal(await exitOf(server.child), 0)
   })
 })
