@@ -13,7 +13,9 @@ import { Redis } from 'ioredis'
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..')
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const PREFIX = `e2e-${process.pid}-${Date.now()}`
-const env = { ...process.env, CI: 'true', REDIS_URL, PIKKU_QUEUE_PREFIX: PREFIX, SHUTDOWN_TIMEOUT_MS: '20000' }
+// NODE_TEST_CONTEXT would make the generated project's own `node --test` skip its files.
+const { NODE_TEST_CONTEXT: _, ...parentEnv } = process.env
+const env = { ...parentEnv, CI: 'true', REDIS_URL, PIKKU_QUEUE_PREFIX: PREFIX, SHUTDOWN_TIMEOUT_MS: '20000' }
 const connection = { host: new URL(REDIS_URL).hostname, port: Number(new URL(REDIS_URL).port || 6379) }
 
 const workspace = mkdtempSync(join(tmpdir(), 'create-pikku-e2e-'))
@@ -153,6 +155,12 @@ describe('create-pikku --runtime bullmq, end to end', () => {
       assert.ok(Date.now() < deadline, 'a worker is still connected 10 s after SIGTERM')
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
+  })
+
+  test("the generated project's own tests pass against Redis", () => {
+    const tests = run('npm', ['test'])
+    assert.equal(tests.status, 0, tests.output)
+    assert.match(tests.output, /# pass 3\n# fail 0/)
   })
 
   test('SIGTERM while a job runs: the job completes, then the process exits 0', async () => {

@@ -23,12 +23,17 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   if (shuttingDown) return
   shuttingDown = true
   logger.info(`${signal} received: finishing running jobs (up to ${config.shutdownTimeoutMs} ms)`)
-  const { forced } = await bull.close({ timeoutMs: config.shutdownTimeoutMs })
-  await stopSingletonServices()
-  if (forced) {
-    logger.warn('Shutdown deadline passed: unfinished jobs will be retried by another worker')
+  try {
+    const { forced } = await bull.close({ timeoutMs: config.shutdownTimeoutMs })
+    await stopSingletonServices()
+    if (forced) {
+      logger.warn('Shutdown deadline passed: unfinished jobs go back to the queue once their lock expires')
+    }
+    process.exit(forced ? 1 : 0)
+  } catch (error) {
+    logger.error('Shutdown failed:', error)
+    process.exit(1)
   }
-  process.exit(forced ? 1 : 0)
 }
 process.once('SIGINT', shutdown)
 process.once('SIGTERM', shutdown)
