@@ -2,11 +2,11 @@
 // Run it while `npm start` is running in another terminal.
 import { BullServiceFactory } from 'pikku-bullmq'
 import { PikkuQueue } from '../.pikku/pikku-queue.gen.js'
+import { createConfig } from '../src/config.js'
 
-const bull = new BullServiceFactory({
-  redisUrl: process.env.REDIS_URL,
-  prefix: process.env.PIKKU_QUEUE_PREFIX,
-})
+// The same config as the worker server, so both use one Redis and one key prefix.
+const config = await createConfig()
+const bull = new BullServiceFactory({ redisUrl: config.redisUrl, prefix: config.queuePrefix })
 const queue = new PikkuQueue(bull.getQueueService())
 
 try {
@@ -15,6 +15,9 @@ try {
   console.log(`Added job ${jobId} to hello-world-queue, waiting for a worker…`)
   const { result } = await queue.waitForResult('hello-world-queue', jobId, { timeoutMs: 30_000 })
   console.log(result)
+} catch (error) {
+  console.error(`The job did not succeed: ${error instanceof Error ? error.message : String(error)}`)
+  process.exitCode = 1
 } finally {
   await bull.close()
 }

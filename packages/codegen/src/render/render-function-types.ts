@@ -1,4 +1,4 @@
-import type { ApplicationTypes, TypeRef } from '../project-model.js'
+import type { ApplicationTypes } from '../project-model.js'
 import { GENERATED_HEADER, importPath } from './import-path.js'
 
 /**
@@ -7,23 +7,22 @@ import { GENERATED_HEADER, importPath } from './import-path.js'
  * services and session types; core's types stand in for any it lacks.
  */
 export function renderFunctionTypes(outFile: string, types: ApplicationTypes): string {
-  const local = [
-    use(types.config, 'Config'),
-    use(types.singletonServices, 'SingletonServices'),
-    use(types.services, 'Services'),
-    use(types.session, 'UserSession'),
-  ]
   const namesByFile = new Map<string, string[]>()
-  for (const { alias, ref } of local) {
-    if (!ref) continue
-    const names = namesByFile.get(ref.file) ?? []
-    names.push(ref.name === alias ? alias : `${ref.name} as ${alias}`)
-    namesByFile.set(ref.file, names)
+  const fallbacks: string[] = []
+  const coreTypes = ['CorePikkuMiddleware', 'CreateConfig', 'PickRequired']
+  for (const slot of SLOTS) {
+    const ref = types[slot.key]
+    if (ref) {
+      const names = namesByFile.get(ref.file) ?? []
+      names.push(ref.name === slot.alias ? slot.alias : `${ref.name} as ${slot.alias}`)
+      namesByFile.set(ref.file, names)
+    } else {
+      fallbacks.push(`type ${slot.alias} = ${slot.fallback}`)
+      coreTypes.push(slot.coreType)
+    }
   }
   const imports = [...namesByFile].map(([file, names]) => `import type { ${names.join(', ')} } from '${importPath(outFile, file)}'`)
-  const missing = local.filter((t) => !t.ref)
-  const fallbacks = missing.map((t) => `type ${t.alias} = ${t.fallback}<${t.fallbackArgument}>`.replace('<>', ''))
-  const coreTypes = ['CorePikkuMiddleware', 'CreateConfig', 'PickRequired', ...missing.map((t) => t.fallback)].sort()
+  coreTypes.sort()
 
   return `${GENERATED_HEADER}import type { ${coreTypes.join(', ')} } from '@pikku/core'
 import { pikkuMiddleware as corePikkuMiddleware } from '@pikku/core'
@@ -38,8 +37,7 @@ import type {
 } from '@pikku/core/function'
 import { wireQueueWorker as coreWireQueueWorker, type CoreQueueWorker } from '@pikku/core/queue'
 ${imports.join('\n')}
-${fallbacks.join('\n')}
-
+${fallbacks.map((fallback) => `${fallback}\n`).join('')}
 /** What a function sees: every service except secrets, which core withholds from function bodies. */
 type WiredServices = SecretlessServices<Services>
 
@@ -112,22 +110,13 @@ export function pikkuServices(
 `
 }
 
-interface LocalType {
-  alias: string
-  ref?: TypeRef
-  /** The core type used when the project declares none. */
-  fallback: string
-  fallbackArgument: string
-}
-
-const FALLBACKS: Record<string, [string, string]> = {
-  Config: ['CoreConfig', ''],
-  SingletonServices: ['CoreSingletonServices', 'Config'],
-  Services: ['CoreServices', 'SingletonServices'],
-  UserSession: ['CoreUserSession', ''],
-}
-
-function use(ref: TypeRef | undefined, alias: string): LocalType {
-  const [fallback, fallbackArgument] = FALLBACKS[alias]
-  return { alias, ref, fallback, fallbackArgument }
-}
+/**
+ * The names the generated code uses for the project's types, and the core
+ * type that stands in when the project declares none.
+ */
+const SLOTS: ReadonlyArray<{ key: keyof ApplicationTypes; alias: string; coreType: string; fallback: string }> = [
+  { key: 'config', alias: 'Config', coreType: 'CoreConfig', fallback: 'CoreConfig' },
+  { key: 'singletonServices', alias: 'SingletonServices', coreType: 'CoreSingletonServices', fallback: 'CoreSingletonServices<Config>' },
+  { key: 'services', alias: 'Services', coreType: 'CoreServices', fallback: 'CoreServices<SingletonServices>' },
+  { key: 'session', alias: 'UserSession', coreType: 'CoreUserSession', fallback: 'CoreUserSession' },
+]
