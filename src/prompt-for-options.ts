@@ -1,34 +1,37 @@
 import path from 'node:path'
 import * as prompts from '@clack/prompts'
-import { detectPackageManager } from './detect-package-manager.js'
-import { PACKAGE_MANAGERS, type PackageManager } from './package-managers.js'
-import type { CliFlags } from './parse-cli-options.js'
-import { parseNameAndPath, type ProjectTarget } from './parse-name-and-path.js'
-import { describeConflicts, findConflictingEntries } from './prepare-target-directory.js'
+import { DEFAULT_DIRECTORY, resolveTarget, type CliFlags, type Options } from './options.js'
+import { detectPackageManager, PACKAGE_MANAGERS, resolvePackageManager, type PackageManagerName } from './package-managers.js'
+import { parseNameAndPath, toValidPackageName, validateProjectName, type ProjectTarget } from './project-name.js'
 import { DEFAULT_RUNTIME, findRuntime, RUNTIMES } from './runtimes.js'
-import { DEFAULT_DIRECTORY, type Options } from './take-defaults.js'
-import { validateProjectName } from './validate-project-name.js'
+import { describeConflicts, findConflictingEntries, overwriteRefusal } from './target-directory.js'
 
 /** Interactive mode: asks for everything the flags leave open. */
 export async function promptForOptions(flags: CliFlags, env: NodeJS.ProcessEnv, cwd: string): Promise<Options> {
-  // 1. Project directory (its base name becomes the package name); re-ask until the name is valid.
+  // 1. Project directory, then a package name if the folder's own name is not a valid one.
   const target = await askForTarget(flags.directory, cwd)
 
-  // 2. A non-empty directory needs explicit consent before anything in it is deleted.
-  const conflicts = await findConflictingEntries(path.resolve(cwd, target.targetDir))
+  // 2. A non-empty directory needs explicit consent before anything in it is deleted, and the
+  //    current folder (or a parent of it) is never emptied.
+  const targetDir = path.resolve(cwd, target.targetDir)
+  const conflicts = await findConflictingEntries(targetDir)
   let overwrite = flags.overwrite
-  if (conflicts.length > 0 && !overwrite) {
-    overwrite = answered(
-      await prompts.select({
-        message: `"${target.targetDir}" is not empty (${describeConflicts(conflicts)}). How to continue?`,
-        options: [
-          { value: false, label: 'Cancel' },
-          { value: true, label: 'Remove existing files and continue', hint: '.git is kept' },
-        ],
-        initialValue: false,
-      }),
-    )
-    if (!overwrite) cancelled()
+  if (conflicts.length > 0) {
+    const refusal = overwriteRefusal(targetDir, cwd)
+    if (refusal) cancelled(`"${target.targetDir}" is not empty (${describeConflicts(conflicts)}). ${refusal}`)
+    if (!overwrite) {
+      overwrite = answered(
+        await prompts.select({
+          message: `"${target.targetDir}" is not empty (${describeConflicts(conflicts)}). How to continue?`,
+          options: [
+            { value: false, label: 'Cancel' },
+            { value: true, label: 'Remove existing files and continue', hint: '.git is kept' },
+          ],
+          initialValue: false,
+        }),
+      )
+      if (!overwrite) cancelled()
+    }
   }
 
   // 3. Runtime.
@@ -46,10 +49,10 @@ export async function promptForOptions(flags: CliFlags, env: NodeJS.ProcessEnv, 
   const packageManager =
     flags.packageManager ??
     answered(
-      await prompts.select<PackageManager>({
+      await prompts.select<PackageManagerName>({
         message: 'Package manager',
         options: PACKAGE_MANAGERS.map((name) => ({ value: name, label: name })),
-        initialValue: detectPackageManager(env.npm_config_user_agent),
+        initialValue: detectPackageManager(env.npm_config_user_agent).name,
       }),
     )
 
@@ -61,35 +64,49 @@ export async function promptForOptions(flags: CliFlags, env: NodeJS.ProcessEnv, 
   return {
     ...target,
     runtime: findRuntime(runtimeName),
-    packageManager,
+    packageManager: resolvePackageManager(packageManager, env.npm_config_user_agent),
     install,
     deps: flags.deps,
     overwrite,
   }
 }
 
+/** Asks for the folder; if its name is no valid package name, asks for one, suggesting a fixed-up name. */
 async function askForTarget(given: string | undefined, cwd: string): Promise<ProjectTarget> {
-  const problemWith = (input: string): string | undefined => {
-    const { projectName } = parseNameAndPath(input, cwd)
-    const problem = validateProjectName(projectName)
-    return problem && `Invalid project name "${projectName}": ${problem}`
+  const unusable = (input: string): string | undefined => {
+    try {
+      resolveTarget(input, cwd)
+      return undefined
+    } catch (error) {
+      return (error as Error).message
+    }
   }
-
-  if (given !== undefined) {
-    const problem = problemWith(given)
-    if (!problem) return parseNameAndPath(given, cwd)
-    prompts.log.warn(problem)
+  let directory = given
+  if (directory === undefined || unusable(directory)) {
+    if (directory !== undefined) prompts.log.warn(unusable(directory)!)
+    directory = answered(
+      await prompts.text({
+        message: 'Project directory',
+        placeholder: DEFAULT_DIRECTORY,
+        defaultValue: DEFAULT_DIRECTORY,
+        initialValue: directory,
+        validate: (value) => unusable(value || DEFAULT_DIRECTORY),
+      }),
+    )
   }
-  const directory = answered(
+  const { targetDir, projectName } = parseNameAndPath(directory, cwd)
+  if (!validateProjectName(projectName)) return { targetDir, projectName }
+  const packageName = answered(
     await prompts.text({
-      message: 'Project directory',
-      placeholder: DEFAULT_DIRECTORY,
-      defaultValue: DEFAULT_DIRECTORY,
-      initialValue: given,
-      validate: (value) => problemWith(value || DEFAULT_DIRECTORY),
+      message: `Package name ("${projectName}" is not a valid npm package name)`,
+      initialValue: toValidPackageName(projectName),
+      validate: (value) => {
+        const problem = validateProjectName(value ?? '')
+        return problem && `Invalid package name: ${problem}`
+      },
     }),
   )
-  return parseNameAndPath(directory, cwd)
+  return { targetDir, projectName: packageName }
 }
 
 /** Unwraps a prompt answer; Ctrl-C / Escape ends the run with a non-zero exit. */
@@ -98,7 +115,7 @@ function answered<T>(value: T): Exclude<T, symbol> {
   return value as Exclude<T, symbol>
 }
 
-function cancelled(): never {
-  prompts.cancel('Operation cancelled')
+function cancelled(reason = 'Operation cancelled'): never {
+  prompts.cancel(reason)
   process.exit(1)
 }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import spawn from 'cross-spawn'
 import { CliError } from './cli-error.js'
 import { formatCommand, type CommandLine } from './package-managers.js'
 
@@ -13,26 +13,24 @@ export class StepError extends CliError {
 
 export interface RunStepOptions {
   cwd: string
-  /** Return stdout instead of showing it (stderr is always shown). */
-  captureStdout?: boolean
+  /** Added to this process's environment. */
+  env?: NodeJS.ProcessEnv
 }
 
-/** Runs one command with the user's terminal attached and rejects with a StepError unless it exits 0. */
-export function runStep(step: string, commandLine: CommandLine, { cwd, captureStdout = false }: RunStepOptions): Promise<string> {
+/**
+ * Runs one command with the user's terminal attached and rejects with a StepError unless it exits 0.
+ * cross-spawn resolves Windows `.cmd` shims (npm, pnpm, yarn), which plain `spawn` cannot start.
+ */
+export function runStep(step: string, commandLine: CommandLine, { cwd, env }: RunStepOptions): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(commandLine.command, commandLine.args, {
-      cwd,
-      stdio: ['inherit', captureStdout ? 'pipe' : 'inherit', 'inherit'],
-    })
-    let stdout = ''
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    const child = spawn(commandLine.command, commandLine.args, { cwd, stdio: 'inherit', env: { ...process.env, ...env } })
     child.on('error', (error: NodeJS.ErrnoException) => {
       const reason =
         error.code === 'ENOENT' ? `could not start: "${commandLine.command}" is not installed or not on PATH` : `could not start: ${error.message}`
       reject(new StepError(step, commandLine, cwd, reason))
     })
     child.on('close', (code, signal) => {
-      if (code === 0) resolve(stdout)
+      if (code === 0) resolve()
       else reject(new StepError(step, commandLine, cwd, signal ? `was stopped by ${signal}` : `exited with code ${code}`))
     })
   })

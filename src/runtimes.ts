@@ -3,7 +3,7 @@ export interface Runtime {
   display: string
   /** Folder under `templates/`. */
   templateDir: string
-  /** Folders under `packages/` that the generated project depends on. */
+  /** Our own packages the generated project depends on; they ship inside create-pikku as tarballs. */
   companionPackages: readonly string[]
   /** What must be running before `start`: a command and what it is for, printed in the next steps. */
   prerequisite: { command: string; purpose: string }
@@ -14,7 +14,7 @@ export const RUNTIMES: readonly Runtime[] = [
     name: 'bullmq',
     display: 'BullMQ (Redis)',
     templateDir: 'bullmq',
-    companionPackages: ['codegen', 'bullmq'],
+    companionPackages: ['pikku-codegen', 'pikku-bullmq'],
     prerequisite: { command: 'docker compose up -d', purpose: 'start Redis (or your own Redis ≥ 6.2 at REDIS_URL)' },
   },
 ]

@@ -1,8 +1,8 @@
 // Spawns the built CLI (`node bin/create-pikku.js`): run `npx tsc -p tsconfig.json` first.
 //
 // Most tests use a fixture copy of the package (bin/, dist/, package.json, plus a tiny template
-// and two tiny companion packages) so they do not depend on the real template or packages being
-// finished; the CLI finds templates/ and packages/ next to its own dist/, so a copy is enough.
+// and two tiny companion tarballs) so they do not depend on the real template or packages; the CLI
+// finds templates/ and companions/ next to its own dist/, so a copy is enough.
 // One test scaffolds from the real repository when its template and packages are built.
 import assert from 'node:assert/strict'
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process'
@@ -55,7 +55,7 @@ async function write(file: string, content: string | Buffer, mode?: number): Pro
 
 const BINARY = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, ...Buffer.from('{{projectName}}')])
 
-/** A copy of create-pikku with a small template and two small, already built companion packages. */
+/** A copy of create-pikku with a small template and two small companion tarballs. */
 async function makeFixtureRoot(dir: string): Promise<string> {
   const root = path.join(dir, 'create-pikku')
   await fs.cp(path.join(REPO_ROOT, 'bin'), path.join(root, 'bin'), { recursive: true })
@@ -85,25 +85,42 @@ async function makeFixtureRoot(dir: string): Promise<string> {
   await write(path.join(template, 'dist', 'start.js'), 'x')
   await write(path.join(template, 'vendor', 'old.tgz'), 'x')
 
-  for (const [dir, name, version] of [
-    ['codegen', 'pikku-codegen', '1.2.3'],
-    ['bullmq', 'pikku-bullmq', '4.5.6'],
+  // Companion tarballs as `npm run pack:companions` leaves them: built files only, plus a manifest.
+  const companions = path.join(root, 'companions')
+  const packed = []
+  for (const [name, version] of [
+    ['pikku-codegen', '1.2.3'],
+    ['pikku-bullmq', '1.2.3'],
   ] as const) {
-    const packageDir = path.join(root, 'packages', dir)
-    await write(path.join(packageDir, 'package.json'), JSON.stringify({ name, version, type: 'module', files: ['dist'] }))
-    await write(path.join(packageDir, 'dist', 'index.js'), `export const name = '${name}'\n`)
-    await write(path.join(packageDir, 'src', 'index.ts'), 'not packed\n')
+    const staging = path.join(dir, 'staging', name)
+    await write(path.join(staging, 'package', 'package.json'), JSON.stringify({ name, version, type: 'module', files: ['dist'] }))
+    await write(path.join(staging, 'package', 'dist', 'index.js'), `export const name = '${name}'\n`)
+    const tarball = `${name}-${version}.tgz`
+    await fs.mkdir(companions, { recursive: true })
+    assert.equal(spawnSync('tar', ['-czf', path.join(companions, tarball), '-C', staging, 'package']).status, 0)
+    packed.push({ name, version, tarball })
   }
+  await write(path.join(companions, 'companions.json'), JSON.stringify(packed))
   return root
 }
 
-/** A fake package manager that logs its arguments and exits with FAKE_INSTALL_EXIT / FAKE_CODEGEN_EXIT. */
+/**
+ * A fake package manager that prints FAKE_VERSION for --version, otherwise logs its arguments (and
+ * yarn's immutable-install setting) and exits with FAKE_INSTALL_EXIT / FAKE_CODEGEN_EXIT.
+ */
 async function makeFakePackageManager(dir: string, name: string): Promise<{ path: string; log: string }> {
   const bin = path.join(dir, 'fake-bin')
   const log = path.join(dir, `${name}.log`)
   await write(
     path.join(bin, name),
-    ['#!/bin/sh', `echo "$*" >> "${log}"`, 'case "$*" in *pikku*) exit ${FAKE_CODEGEN_EXIT:-0};; esac', 'exit ${FAKE_INSTALL_EXIT:-0}', ''].join('\n'),
+    [
+      '#!/bin/sh',
+      'if [ "$1" = --version ]; then echo "${FAKE_VERSION:-1.22.22}"; exit 0; fi',
+      `echo "$* immutable=\${YARN_ENABLE_IMMUTABLE_INSTALLS:-unset}" >> "${log}"`,
+      'case "$*" in *pikku*) exit ${FAKE_CODEGEN_EXIT:-0};; esac',
+      'exit ${FAKE_INSTALL_EXIT:-0}',
+      '',
+    ].join('\n'),
     0o755,
   )
   return { path: `${bin}${path.delimiter}${process.env.PATH ?? ''}`, log }
@@ -161,20 +178,24 @@ describe('flags', () => {
     assert.deepEqual(await fs.readdir(cwd), [])
   })
 
-  test('an invalid project name exits 1 and says what is wrong', async () => {
+  test('a folder name npm refuses becomes a valid package name, and the user is told', async () => {
     const cwd = await freshWorkDir()
-    const cases: [string, RegExp][] = [
-      ['My App', /Invalid project name "My App".*must not contain spaces/],
-      ['MyApp', /Invalid project name "MyApp".*must be lowercase/],
-      ['_private', /must not start with "\." or "_"/],
-    ]
-    for (const [name, message] of cases) {
+    const result = runCli(root, ['My App', '--yes', '--no-install', '--deps', 'registry'], cwd)
+    assert.equal(result.status, 0, result.stderr)
+    assert.match(result.stdout, /"My App" is not a valid npm package name; the package is named "my-app"/)
+    assert.equal((await readJson(path.join(cwd, 'My App', 'package.json'))).name, 'my-app')
+  })
+
+  test('a name that cannot be made valid exits 1, says what is wrong and writes nothing', async () => {
+    const cwd = await freshWorkDir()
+    for (const [name, message] of [['node_modules', /reserved name/], ['http', /Node\.js core module/]] as const) {
       const result = runCli(root, [name, '--yes'], cwd)
       assert.equal(result.status, 1, name)
       assert.match(result.stderr, message)
     }
     assert.deepEqual(await fs.readdir(cwd), [])
   })
+
 })
 
 describe('target directory', () => {
@@ -215,6 +236,18 @@ describe('target directory', () => {
     assert.equal((await readJson(path.join(target, 'package.json'))).name, 'app')
   })
 
+  test('--overwrite never empties the current folder or a parent of it', async () => {
+    const cwd = path.join(await freshWorkDir(), 'project')
+    await write(path.join(cwd, 'sub', 'notes.txt'), 'mine')
+    for (const [dir, args] of [[cwd, ['.']], [path.join(cwd, 'sub'), ['..']]] as const) {
+      const result = runCli(root, [...args, '--yes', '--no-install', '--overwrite'], dir)
+      assert.equal(result.status, 1, result.stdout)
+      assert.match(result.stderr, /Refusing to empty ".*project": it (is|contains) the current folder/)
+    }
+    assert.equal(await fs.readFile(path.join(cwd, 'sub', 'notes.txt'), 'utf8'), 'mine')
+    assert.deepEqual(await fs.readdir(cwd), ['sub'])
+  })
+
   test('"." scaffolds into the current directory, named after it, with no cd step', async () => {
     const cwd = path.join(await freshWorkDir(), 'dot-app')
     await fs.mkdir(cwd)
@@ -248,20 +281,21 @@ describe('scaffolding', () => {
     )
     assert.deepEqual(
       files.filter((file) => file.startsWith('vendor/')),
-      ['vendor/pikku-bullmq-4.5.6.tgz', 'vendor/pikku-codegen-1.2.3.tgz'],
+      ['vendor/pikku-bullmq-1.2.3.tgz', 'vendor/pikku-codegen-1.2.3.tgz'],
     )
 
     const manifest = await readJson(path.join(target, 'package.json'))
     assert.equal(manifest.name, 'my-app')
     assert.deepEqual(Object.keys(manifest), ['name', 'private', 'scripts', 'dependencies', 'devDependencies'], 'key order kept')
-    assert.equal(manifest.dependencies['pikku-bullmq'], 'file:vendor/pikku-bullmq-4.5.6.tgz')
+    assert.equal(manifest.dependencies['pikku-bullmq'], 'file:vendor/pikku-bullmq-1.2.3.tgz')
     assert.equal(manifest.devDependencies['pikku-codegen'], 'file:vendor/pikku-codegen-1.2.3.tgz')
     assert.equal(manifest.dependencies['@pikku/core'], '0.12.84', 'other dependencies untouched')
     assert.match(await fs.readFile(path.join(target, 'package.json'), 'utf8'), /^\{\n {2}"name": "my-app",\n[\s\S]*\}\n$/)
 
-    // The tarballs hold the built package, not its sources.
-    const listing = spawnSync('tar', ['-tzf', path.join(target, 'vendor', 'pikku-codegen-1.2.3.tgz')], { encoding: 'utf8' })
-    assert.deepEqual(listing.stdout.trim().split('\n').sort(), ['package/dist/index.js', 'package/package.json'])
+    // The shipped tarballs are copied as they are: nothing is packed at scaffold time.
+    for (const tarball of ['pikku-bullmq-1.2.3.tgz', 'pikku-codegen-1.2.3.tgz']) {
+      assert.deepEqual(await fs.readFile(path.join(target, 'vendor', tarball)), await fs.readFile(path.join(root, 'companions', tarball)))
+    }
 
     assert.equal(
       await fs.readFile(path.join(target, 'README.md'), 'utf8'),
@@ -288,9 +322,8 @@ describe('scaffolding', () => {
     const result = runCli(root, ['my-app', '--yes', '--no-install', '--deps', 'registry'], cwd)
     assert.equal(result.status, 0, result.stderr)
     const manifest = await readJson(path.join(cwd, 'my-app', 'package.json'))
-    assert.equal(manifest.dependencies['pikku-bullmq'], '^4.5.6')
-    assert.equal(manifest.devDependencies['pikku-codegen'], '^1.2.3')
-    assert.equal(existsSync(path.join(cwd, 'my-app', 'vendor')), false)
+    assert.equal(manifest.dependencies['pikku-bullmq'], '^1.2.3')
+        assert.equal(existsSync(path.join(cwd, 'my-app', 'vendor')), false)
   })
 
   test('no directory and no TTY: takes the default "pikku-app" even without --yes or CI', async () => {
@@ -316,19 +349,20 @@ describe('scaffolding', () => {
     assert.ok(pnpm.stdout.includes('pnpm run pikku'))
   })
 
-  test('a companion package without dist/ fails before anything is written, naming npm run build', async () => {
+  test('missing companion tarballs fail before anything is written, naming npm install', async () => {
     const cwd = await freshWorkDir()
-    const dist = path.join(root, 'packages', 'bullmq', 'dist')
-    await fs.rename(dist, `${dist}-hidden`)
+    const tarball = path.join(root, 'companions', 'pikku-bullmq-1.2.3.tgz')
+    await fs.rename(tarball, `${tarball}-hidden`)
     try {
       const result = runCli(root, ['my-app', '--yes', '--no-install'], cwd)
       assert.equal(result.status, 1)
-      assert.match(result.stderr, /pikku-bullmq is not built .*Run `npm run build`/)
+      assert.match(result.stderr, /The companion package pikku-bullmq is missing from .*companions\. In a clone of create-pikku, run `npm install`/)
       assert.equal(existsSync(path.join(cwd, 'my-app')), false)
     } finally {
-      await fs.rename(`${dist}-hidden`, dist)
+      await fs.rename(`${tarball}-hidden`, tarball)
     }
   })
+
 })
 
 describe('install and codegen', () => {
@@ -337,9 +371,20 @@ describe('install and codegen', () => {
     const fake = await makeFakePackageManager(cwd, 'yarn')
     const result = runCli(root, ['my-app', '--yes', '--package-manager', 'yarn', '--deps', 'registry'], cwd, cliEnv({ PATH: fake.path }))
     assert.equal(result.status, 0, result.stderr)
-    assert.equal(await fs.readFile(fake.log, 'utf8'), 'install --ignore-engines\npikku\n')
+    assert.equal(await fs.readFile(fake.log, 'utf8'), 'install --ignore-engines immutable=unset\npikku immutable=unset\n')
     assert.doesNotMatch(result.stdout, /yarn install/, 'no install step left to do')
     assert.ok(result.stdout.includes('yarn start'))
+  })
+
+  test('yarn 2+ (from yarn --version): no --ignore-engines, a node_modules linker, and a mutable first install', async () => {
+    const cwd = await freshWorkDir()
+    const fake = await makeFakePackageManager(cwd, 'yarn')
+    const env = cliEnv({ PATH: fake.path, FAKE_VERSION: '4.9.1' })
+    const result = runCli(root, ['my-app', '--yes', '--package-manager', 'yarn', '--deps', 'registry'], cwd, env)
+    assert.equal(result.status, 0, result.stderr)
+    assert.equal(await fs.readFile(fake.log, 'utf8'), 'install immutable=false\npikku immutable=unset\n')
+    assert.equal(await fs.readFile(path.join(cwd, 'my-app', '.yarnrc.yml'), 'utf8'), 'nodeLinker: node-modules\n')
+    assert.equal(await fs.readFile(path.join(cwd, 'my-app', 'yarn.lock'), 'utf8'), '')
   })
 
   test('a failed install exits non-zero, names the step and command, and keeps the files', async () => {
@@ -349,7 +394,7 @@ describe('install and codegen', () => {
     const result = runCli(root, ['my-app', '--yes', '--package-manager', 'pnpm', '--deps', 'registry'], cwd, env)
     assert.equal(result.status, 1)
     assert.match(result.stderr, /Installing dependencies failed: `pnpm install` \(in .*my-app\) exited with code 3/)
-    assert.equal(await fs.readFile(fake.log, 'utf8'), 'install\n', 'codegen is not attempted')
+    assert.equal(await fs.readFile(fake.log, 'utf8'), 'install immutable=unset\n', 'codegen is not attempted')
     assert.ok(existsSync(path.join(cwd, 'my-app', 'package.json')))
     assert.doesNotMatch(result.stdout, /Next steps/)
   })
@@ -413,20 +458,23 @@ function runInteractive(args: string[], cwd: string, steps: [string, string][]):
 }
 
 describe('interactive', { skip: hasPython ? false : 'needs python3 with the pty module' }, () => {
-  test('asks for directory, runtime (BullMQ offered), package manager and install; re-asks a bad name', async () => {
+  test('asks for directory (re-asking an unusable one), package name, runtime (BullMQ offered), package manager and install', async () => {
     const cwd = await freshWorkDir()
     const { status, output } = await runInteractive(['--deps', 'registry'], cwd, [
-      ['Project directory', 'Bad App\r'],
-      ['must not contain spaces', '\x7f'.repeat(7) + 'good-app\r'],
+      ['Project directory', 'node_modules\r'],
+      ['reserved name', '\x7f'.repeat(12) + 'Bad App\r'],
+      ['Package name', '\r'],
       ['Runtime', '\r'],
       ['Package manager', '\x1b[B\x1b[B\r'],
       ['Install dependencies', 'n\r'],
     ])
     assert.equal(status, 0, output)
+    assert.match(output, /"Bad App" is not a valid npm package name/)
     assert.match(output, /BullMQ \(Redis\)/)
-    assert.equal((await readJson(path.join(cwd, 'good-app', 'package.json'))).name, 'good-app')
+    assert.equal((await readJson(path.join(cwd, 'Bad App', 'package.json'))).name, 'bad-app', 'the suggested name was taken')
     assert.ok(output.includes('yarn install --ignore-engines'), 'the chosen package manager (yarn) is used')
   })
+
 
   test('Ctrl-C prints "Operation cancelled" and exits 1', async () => {
     const cwd = await freshWorkDir()
@@ -447,12 +495,12 @@ describe('interactive', { skip: hasPython ? false : 'needs python3 with the pty 
   })
 })
 
-const realPackagesBuilt = ['codegen', 'bullmq'].every((dir) => existsSync(path.join(REPO_ROOT, 'packages', dir, 'dist')))
+const realPackagesBuilt = existsSync(path.join(REPO_ROOT, 'companions', 'companions.json'))
 const realTemplateReady = existsSync(path.join(REPO_ROOT, 'templates', 'bullmq', 'package.json'))
 
 test(
   'scaffolds from the real template and packages of this repository',
-  { skip: realPackagesBuilt && realTemplateReady ? false : 'templates/bullmq or packages/*/dist not there yet' },
+  { skip: realPackagesBuilt && realTemplateReady ? false : 'templates/bullmq or companions/ not there yet (npm install packs them)' },
   async () => {
     const cwd = await freshWorkDir()
     const result = runCli(REPO_ROOT, ['real-app', '--yes', '--no-install'], cwd)
@@ -471,6 +519,10 @@ test(
       const tarball = `${name}-${version}.tgz`
       assert.ok(files.includes(`vendor/${tarball}`), `vendor/${tarball} exists`)
       assert.equal(manifest.dependencies[name] ?? manifest.devDependencies[name], `file:vendor/${tarball}`)
+      assert.equal(version, OWN_VERSION, `${name} moves in lockstep with create-pikku`)
+      const listing = spawnSync('tar', ['-tzf', path.join(target, 'vendor', tarball)], { encoding: 'utf8' }).stdout
+      assert.match(listing, /^package\/dist\/index\.js$/m, `${tarball} holds the built package`)
+      assert.doesNotMatch(listing, /^package\/(src|test)\//m, `${tarball} holds no sources or tests`)
     }
     assert.doesNotMatch(await fs.readFile(path.join(target, 'README.md'), 'utf8'), /\{\{(projectName|run|install)\}\}/)
   },

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { listNextSteps } from '../src/print-next-steps.js'
+import { listNextSteps } from '../src/next-steps.js'
 import { findRuntime } from '../src/runtimes.js'
-import type { Options } from '../src/take-defaults.js'
+import type { Options } from '../src/options.js'
 
 const options: Options = {
   projectName: 'my-app',
   targetDir: 'my-app',
   runtime: findRuntime('bullmq'),
-  packageManager: 'npm',
+  packageManager: { name: 'npm' },
   install: true,
   deps: 'vendor',
   overwrite: false,
@@ -20,7 +20,7 @@ test('after an install: cd, Redis, start, enqueue', () => {
 })
 
 test('a skipped install adds the install and codegen commands', () => {
-  assert.deepEqual(commands({ install: false, packageManager: 'yarn' }), [
+  assert.deepEqual(commands({ install: false, packageManager: { name: 'yarn', version: '1.22.22' } }), [
     'cd my-app',
     'yarn install --ignore-engines',
     'yarn pikku',

@@ -45,3 +45,8 @@ async function copyFile(source: string, destination: string, placeholders: Place
   // Keep the mode so executable scripts stay executable.
   await fs.writeFile(destination, output, { mode: (await fs.stat(source)).mode })
 }
+
+/** Writes extra files (such as a package manager's settings) into the new project. */
+export async function writeFiles(targetDir: string, files: Record<string, string>): Promise<void> {
+  for (const [name, content] of Object.entries(files)) await fs.writeFile(path.join(targetDir, name), content)
+}

@@ -1,7 +1,7 @@
 import * as prompts from '@clack/prompts'
 import pc from 'picocolors'
 import { formatCommand, installCommand, runScriptCommand } from './package-managers.js'
-import type { Options } from './take-defaults.js'
+import type { Options } from './options.js'
 
 export interface NextStep {
   command: string

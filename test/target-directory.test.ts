@@ -3,7 +3,7 @@ import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, test } from 'node:test'
-import { describeConflicts, findConflictingEntries, prepareTargetDirectory } from '../src/prepare-target-directory.js'
+import { describeConflicts, findConflictingEntries, overwriteRefusal, prepareTargetDirectory } from '../src/target-directory.js'
 
 let tmp: string
 before(async () => {
@@ -31,7 +31,7 @@ test('findConflictingEntries ignores .git and a missing folder', async () => {
 
 test('creates a missing folder, including parents', async () => {
   const dir = path.join(tmp, 'new', 'nested')
-  await prepareTargetDirectory(dir, false)
+  await prepareTargetDirectory(dir, { overwrite: false, cwd: tmp })
   assert.deepEqual(await fs.readdir(dir), [])
 })
 
@@ -42,15 +42,35 @@ test('refuses a non-empty folder without overwrite, and empties it (keeping .git
   await fs.writeFile(path.join(dir, 'src', 'x.ts'), '')
   await fs.writeFile(path.join(dir, '.env'), 'SECRET=1')
 
-  await assert.rejects(prepareTargetDirectory(dir, false), /is not empty: \.env, src\.\nChoose another directory, or re-run with --overwrite/)
+  await assert.rejects(prepareTargetDirectory(dir, { overwrite: false, cwd: tmp }), /is not empty: \.env, src\.\nChoose another directory, or re-run with --overwrite/)
   assert.deepEqual((await fs.readdir(dir)).sort(), ['.env', '.git', 'src'])
 
-  await prepareTargetDirectory(dir, true)
+  await prepareTargetDirectory(dir, { overwrite: true, cwd: tmp })
   assert.deepEqual(await fs.readdir(dir), ['.git'])
 })
 
 test('a file in the way is an error', async () => {
   const file = path.join(tmp, 'a-file')
   await fs.writeFile(file, '')
-  await assert.rejects(prepareTargetDirectory(file, true), /exists and is not a directory/)
+  await assert.rejects(prepareTargetDirectory(file, { overwrite: true, cwd: tmp }), /exists and is not a directory/)
+})
+
+test('never empties the current folder or a folder that contains it', async () => {
+  const dir = path.join(tmp, 'here')
+  await fs.mkdir(path.join(dir, 'inner'), { recursive: true })
+  await fs.writeFile(path.join(dir, 'keep.txt'), 'mine')
+
+  await assert.rejects(prepareTargetDirectory(dir, { overwrite: true, cwd: dir }), /Refusing to empty ".*here": it is the current folder/)
+  await assert.rejects(prepareTargetDirectory(dir, { overwrite: true, cwd: path.join(dir, 'inner') }), /it contains the current folder/)
+  assert.deepEqual((await fs.readdir(dir)).sort(), ['inner', 'keep.txt'])
+
+  assert.equal(overwriteRefusal(path.join(dir, 'inner'), dir), undefined, 'a child of the current folder may be emptied')
+  assert.equal(overwriteRefusal(path.join(tmp, 'here-too'), dir), undefined, 'a sibling whose name merely starts the same may be emptied')
+})
+
+test('an empty current folder is fine: nothing needs emptying', async () => {
+  const dir = path.join(tmp, 'empty-here')
+  await fs.mkdir(path.join(dir, '.git'), { recursive: true })
+  await prepareTargetDirectory(dir, { overwrite: true, cwd: dir })
+  assert.deepEqual(await fs.readdir(dir), ['.git'])
 })

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { fillPlaceholders } from '../src/copy-template.js'
+import { fillPlaceholders } from '../src/template.js'
 
 test('fills known placeholders and leaves others alone', () => {
   const values = { projectName: 'my-app', run: 'pnpm run' }
