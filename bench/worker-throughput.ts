@@ -1,15 +1,12 @@
 // How much does the Pikku runtime cost per job? Runs the same no-op jobs through a raw BullMQ
 // Worker (the baseline) and through pikku-bullmq (runQueueJob, middleware chain, job mapping),
-// alternating rounds in one process so machine noise hits both alike, and writes BENCHMARKS.md.
-import { execSync } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
-import { cpus, totalmem } from 'node:os'
+// alternating rounds in one process so machine noise hits both alike.
 import { Queue, Worker } from 'bullmq'
-import { Redis } from 'ioredis'
 import { pikkuState, setSingletonServices } from '@pikku/core/ecosystem'
 import { wireQueueWorker } from '@pikku/core/queue'
 import { ConsoleLogger, LocalSecretService, LocalVariablesService, LogLevel } from '@pikku/core/services'
 import { BullServiceFactory } from 'pikku-bullmq'
+import { formatRounds, summarize, type BenchSection } from './stats.js'
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const JOBS = Number(process.env.BENCH_JOBS ?? 10_000)
@@ -22,10 +19,13 @@ const connection = { host: hostname, port: Number(port || 6379) }
 // Core logs every job at info level; keep the measurement about the runtime, not the console.
 const logger = new ConsoleLogger()
 logger.setLevel(LogLevel.error)
-pikkuState(null, 'function', 'meta', { noop: { pikkuFuncId: 'noop', sessionless: true, inputSchemaName: null, outputSchemaName: null } })
-pikkuState(null, 'queue', 'meta', { [QUEUE]: { pikkuFuncId: 'noop', name: QUEUE } })
-const variables = new LocalVariablesService()
-setSingletonServices({ config: {}, logger, variables, secrets: new LocalSecretService(variables) })
+
+function setUpPikku(): void {
+  pikkuState(null, 'function', 'meta', { noop: { pikkuFuncId: 'noop', sessionless: true, inputSchemaName: null, outputSchemaName: null } })
+  pikkuState(null, 'queue', 'meta', { [QUEUE]: { pikkuFuncId: 'noop', name: QUEUE } })
+  const variables = new LocalVariablesService()
+  setSingletonServices({ config: {}, logger, variables, secrets: new LocalSecretService(variables) })
+}
 
 /** Fills a fresh queue, then times how long a consumer takes to complete every job. */
 async function measure(kind: 'bullmq' | 'pikku', concurrency: number): Promise<number> {
@@ -67,49 +67,37 @@ async function measure(kind: 'bullmq' | 'pikku', concurrency: number): Promise<n
   return JOBS / seconds
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
-
-const rows: string[] = []
-for (const concurrency of CONCURRENCY) {
-  const results = { bullmq: [] as number[], pikku: [] as number[] }
-  for (let round = 0; round < ROUNDS; round++) {
-    // Alternate the order so warm-up and drift do not favour one side.
-    const order: Array<'bullmq' | 'pikku'> = round % 2 ? ['pikku', 'bullmq'] : ['bullmq', 'pikku']
-    for (const kind of order) results[kind].push(await measure(kind, concurrency))
+export async function benchWorkerThroughput(): Promise<BenchSection> {
+  setUpPikku()
+  const rows: string[] = []
+  for (const concurrency of CONCURRENCY) {
+    const results = { bullmq: [] as number[], pikku: [] as number[] }
+    const ratios: number[] = []
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternate the order so warm-up and drift do not favour one side.
+      const order: Array<'bullmq' | 'pikku'> = round % 2 ? ['pikku', 'bullmq'] : ['bullmq', 'pikku']
+      for (const kind of order) results[kind].push(await measure(kind, concurrency))
+      ratios.push(results.pikku.at(-1)! / results.bullmq.at(-1)!)
+    }
+    const base = summarize(results.bullmq)
+    const pikku = summarize(results.pikku)
+    const overheadUs = (1 / pikku.median - 1 / base.median) * 1e6
+    const row = `| ${concurrency} | ${formatRounds(base)} | ${formatRounds(pikku)} | ${formatRounds(summarize(ratios), 2)} | ${overheadUs.toFixed(0)} |`
+    console.log(`worker throughput ${row}`)
+    rows.push(row)
   }
-  const base = median(results.bullmq)
-  const pikku = median(results.pikku)
-  const overheadUs = (1 / pikku - 1 / base) * 1e6
-  const row = `| ${concurrency} | ${Math.round(base)} | ${Math.round(pikku)} | ${(pikku / base).toFixed(2)} | ${overheadUs.toFixed(0)} |`
-  console.log(row, ` runs bullmq=${results.bullmq.map(Math.round).join('/')} pikku=${results.pikku.map(Math.round).join('/')}`)
-  rows.push(row)
-}
-
-const version = (pkg: string) => (JSON.parse(readFileSync(new URL(`../node_modules/${pkg}/package.json`, import.meta.url), 'utf8')) as { version: string }).version
-const redis = new Redis(REDIS_URL)
-const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? 'unknown'
-await redis.quit()
-
-writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), `# Benchmarks
-
-Written by \`npm run bench\` (bench/worker-throughput.ts) on ${new Date().toISOString().slice(0, 10)}.
-
-## Worker throughput: pikku-bullmq against a raw BullMQ Worker
-
-${JOBS} no-op jobs pre-loaded with \`addBulk\` (\`removeOnComplete: true\`), consumed by one worker in this
-process; jobs/s from the worker's start to the last \`completed\` event; median of ${ROUNDS} alternating
-rounds. The baseline is a plain BullMQ Worker measured in the same run; the ratio is pikku / baseline.
-The extra µs/job column is the wall time per job that the Pikku path adds (job mapping,
-\`runQueueJob\`, middleware chain, error mapping). Core's per-job info logging is off
-(log level error) on both sides.
+  return {
+    title: 'Worker throughput: pikku-bullmq against a raw BullMQ Worker',
+    markdown: `${JOBS} no-op jobs pre-loaded with \`addBulk\` (\`removeOnComplete: true\`), consumed by one worker in this
+process; jobs/s from the worker's start to the last \`completed\` event; ${ROUNDS} alternating rounds,
+median (min–max). The baseline is a plain BullMQ Worker measured in the same run; the ratio is
+pikku / baseline per round. The extra µs/job column is the wall time per job that the Pikku path adds
+(job mapping, \`runQueueJob\`, middleware chain, error mapping), from the medians. Core's per-job info
+logging is off (log level error) on both sides.
 
 | concurrency | raw BullMQ jobs/s | pikku-bullmq jobs/s | ratio | extra µs/job |
 | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
-
-Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Redis ${redisVersion} on
-127.0.0.1 (same host). Node ${process.version}, bullmq ${version('bullmq')}, ioredis ${version('ioredis')},
-@pikku/core ${version('@pikku/core')}. Runs on a shared 2-core VM vary by ±30%; compare the ratio, not
-the absolute numbers.
-`)
-console.log(`BENCHMARKS.md written (${execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim()})`)
+`,
+  }
+}

@@ -1,21 +1,21 @@
 // Scaffolds a real project with the built CLI, installs it from the npm registry (plus the
 // vendored companion packages), and drives it against the Redis at REDIS_URL.
 import assert from 'node:assert/strict'
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { Queue, QueueEvents } from 'bullmq'
-import { Redis } from 'ioredis'
+import { cleanEnv } from './support/clean-env.js'
+import { deleteKeysWithPrefix } from './support/redis-keys.js'
+import { exitOf, signalGroup, startWorkerServer, type WorkerServer } from './support/worker-server.js'
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..')
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const PREFIX = `e2e-${process.pid}-${Date.now()}`
-// NODE_TEST_CONTEXT would make the generated project's own `node --test` skip its files.
-const { NODE_TEST_CONTEXT: _, ...parentEnv } = process.env
-const env = { ...parentEnv, CI: 'true', REDIS_URL, PIKKU_QUEUE_PREFIX: PREFIX, SHUTDOWN_TIMEOUT_MS: '20000' }
+const env = cleanEnv({ CI: 'true', REDIS_URL, PIKKU_QUEUE_PREFIX: PREFIX, SHUTDOWN_TIMEOUT_MS: '20000' })
 const connection = { host: new URL(REDIS_URL).hostname, port: Number(new URL(REDIS_URL).port || 6379) }
 
 const workspace = mkdtempSync(join(tmpdir(), 'create-pikku-e2e-'))
@@ -28,30 +28,11 @@ function run(command: string, args: string[], cwd = app) {
   return { status: result.status, output: `${result.stdout}${result.stderr}` }
 }
 
-/** Starts a worker server and resolves once it logs that it is ready. */
-async function startServer(command: string, args: string[]): Promise<{ child: ChildProcess; output: () => string }> {
-  // Its own process group, so a signal reaches the server behind npm and tsx too.
-  const child = spawn(command, args, { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-  servers.push(child)
-  let output = ''
-  child.stdout!.on('data', (chunk) => (output += chunk))
-  child.stderr!.on('data', (chunk) => (output += chunk))
-  const deadline = Date.now() + 60_000
-  while (!/Worker server ready/.test(output)) {
-    if (child.exitCode !== null) throw new Error(`server exited ${child.exitCode} before ready:\n${output}`)
-    if (Date.now() > deadline) throw new Error(`server not ready after 60 s:\n${output}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  return { child, output: () => output }
-}
-
-function signal(child: ChildProcess, name: NodeJS.Signals): void {
-  process.kill(-child.pid!, name)
-}
-
-function exitOf(child: ChildProcess): Promise<number | null> {
-  const exited = child.exitCode !== null || child.signalCode !== null
-  return exited ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', resolve))
+function startServer(command: string, args: string[]): Promise<WorkerServer> {
+  return startWorkerServer(command, args, { cwd: app, env }).then((server) => {
+    servers.push(server.child)
+    return server
+  })
 }
 
 function queue(name: string): Queue {
@@ -76,12 +57,9 @@ before(() => {
 })
 
 after(async () => {
-  for (const child of servers) if (child.exitCode === null && child.signalCode === null) signal(child, 'SIGKILL')
+  for (const child of servers) signalGroup(child, 'SIGKILL')
   await Promise.all(queues.map((q) => q.obliterate({ force: true }).then(() => q.close())))
-  const redis = new Redis(REDIS_URL)
-  const keys = await redis.keys(`${PREFIX}:*`)
-  if (keys.length > 0) await redis.del(...keys)
-  await redis.quit()
+  await deleteKeysWithPrefix(REDIS_URL, PREFIX)
   rmSync(workspace, { recursive: true, force: true })
 })
 
@@ -151,7 +129,7 @@ describe('create-pikku --runtime bullmq, end to end', () => {
     assert.equal(await waitForState(hello, plain.id!, ['completed', 'failed']), 'completed')
     assert.deepEqual((await hello.getJob(plain.id!))!.returnvalue, { result: 'Hello, from plain bullmq!' })
 
-    signal(server.child, 'SIGTERM')
+    signalGroup(server.child, 'SIGTERM')
     await exitOf(server.child)
     // The server behind npm shuts down too: no worker of this prefix is left to take later jobs.
     const deadline = Date.now() + 10_000
@@ -177,7 +155,7 @@ describe('create-pikku --runtime bullmq, end to end', () => {
     await new Promise<void>((resolve) => events.on('progress', ({ jobId }) => jobId === job.id && resolve()))
     await events.close()
 
-    signal(server.child, 'SIGTERM')
+    signalGroup(server.child, 'SIGTERM')
     assert.equal(await exitOf(server.child), 0, server.output())
     assert.equal(await reports.getJobState(job.id!), 'completed')
     assert.deepEqual((await reports.getJob(job.id!))!.returnvalue, {
@@ -226,7 +204,7 @@ export const shout = pikkuSessionlessFunc<{ text: string }, { shouted: string }>
     assert.equal(await waitForState(shoutQueue, job.id!, ['completed', 'failed']), 'completed')
     assert.deepEqual((await shoutQueue.getJob(job.id!))!.returnvalue, { shouted: 'COMPILED' })
     assert.doesNotMatch(server.output(), /tsx/)
-    signal(server.child, 'SIGTERM')
+    signalGroup(server.child, 'SIGTERM')
     assert.equal(await exitOf(server.child), 0)
   })
 })

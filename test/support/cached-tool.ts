@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { cleanEnv } from './clean-env.js'
 
 /** Tools the tests install (Verdaccio, pnpm, yarn) live outside the repository and survive runs. */
 const CACHE_ROOT = process.env.CREATE_PIKKU_TEST_CACHE ?? path.join(os.homedir(), '.cache', 'create-pikku-tests')
@@ -23,17 +24,4 @@ export function installCachedTool(name: string, manifest: Record<string, unknown
     writeFileSync(marker, wanted)
   }
   return path.join(dir, 'node_modules', '.bin')
-}
-
-/**
- * This process's environment without what `npm test` and `node --test` put in it: npm's own
- * `npm_*` settings would leak into the npm commands a test runs as a user would, and
- * NODE_TEST_CONTEXT would make a project's own `node --test` skip its files.
- */
-export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!/^npm_/i.test(key) && key !== 'NODE_TEST_CONTEXT' && key !== 'INIT_CWD') env[key] = value
-  }
-  return { ...env, ...extra }
 }

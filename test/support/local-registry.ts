@@ -3,7 +3,8 @@ import fs from 'node:fs/promises'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { cleanEnv, installCachedTool } from './cached-tool.js'
+import { installCachedTool } from './cached-tool.js'
+import { cleanEnv } from './clean-env.js'
 
 export interface LocalRegistry {
   url: string
