@@ -3,7 +3,7 @@
 // the new project installs, generates .pikku/, starts and returns a job's result.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -53,15 +53,12 @@ after(async () => {
 })
 
 describe('npm create pikku@latest from a registry', () => {
-  test('the published create-pikku carries the companion tarballs and nothing of the monorepo', async () => {
-    const packument = (await (await fetch(new URL('create-pikku', registry.url))).json()) as {
-      'dist-tags': { latest: string }
-      versions: Record<string, { dist: { tarball: string } }>
-    }
-    assert.equal(packument['dist-tags'].latest, VERSION)
-    const tarball = join(workspace, 'create-pikku.tgz')
-    writeFileSync(tarball, Buffer.from(await (await fetch(packument.versions[VERSION]!.dist.tarball)).arrayBuffer()))
-    const files = run('tar', ['-tzf', tarball], workspace, userEnv).output.trim().split('\n')
+  test('the published create-pikku carries the companion tarballs and nothing of the monorepo', () => {
+    const latest = run('npm', ['view', 'create-pikku', 'dist-tags.latest'], workspace, userEnv)
+    assert.equal(latest.output.trim(), VERSION)
+    const packed = run('npm', ['pack', 'create-pikku@latest', '--pack-destination', workspace], workspace, userEnv)
+    assert.equal(packed.status, 0, packed.output)
+    const files = run('tar', ['-tzf', join(workspace, `create-pikku-${VERSION}.tgz`)], workspace, userEnv).output.trim().split('\n')
     for (const expected of ['package/bin/create-pikku.js', 'package/dist/index.js', 'package/templates/bullmq/src/start.ts', 'package/companions/companions.json', `package/companions/pikku-bullmq-${VERSION}.tgz`, `package/companions/pikku-codegen-${VERSION}.tgz`]) {
       assert.ok(files.includes(expected), `${expected} is published`)
     }
@@ -69,6 +66,7 @@ describe('npm create pikku@latest from a registry', () => {
     const view = run('npm', ['view', 'pikku-bullmq', 'version'], workspace, userEnv)
     assert.equal(view.output.trim(), VERSION, 'the companions are published in lockstep')
   })
+
 
 
   test('default (vendored): two tarballs in vendor/, installed, .pikku/ generated, a job processed', async () => {
