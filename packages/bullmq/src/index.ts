@@ -16,3 +16,4 @@ export { toBullMQJobOptions, toBullMQPriority, BULLMQ_MAX_PRIORITY, DEFAULT_BACK
 export { mapBullJob, toQueueJobStatus } from './map-bull-job.js'
 export { isNonRetryableError, toBullMQError } from './non-retryable-error.js'
 export { bullWorkerConfigMappings } from './worker-config-mappings.js'
+export { PinoLogger, type PinoLoggerOptions } from './pino-logger.js'

@@ -1,8 +1,5 @@
-import {
-  ConsoleLogger,
-  LocalSecretService,
-  LocalVariablesService,
-} from '@pikku/core/services'
+import { LocalSecretService, LocalVariablesService } from '@pikku/core/services'
+import { PinoLogger } from 'pikku-bullmq'
 import { pikkuServices } from '../.pikku/pikku-types.gen.js'
 
 /**
@@ -15,7 +12,8 @@ export const createSingletonServices = pikkuServices(async (config, existing) =>
   return {
     ...existing,
     config,
-    logger: new ConsoleLogger(),
+    // JSON lines at LOG_LEVEL (default info), pretty on a terminal in development.
+    logger: existing?.logger ?? new PinoLogger(),
     variables,
     secrets: new LocalSecretService(variables),
   }

@@ -1,19 +1,23 @@
 // Meta must be loaded before the wirings: the bootstrap does both, in order.
 import '../.pikku/pikku-bootstrap.gen.js'
 import { stopSingletonServices } from '@pikku/core'
-import { BullServiceFactory } from 'pikku-bullmq'
+import { BullServiceFactory, PinoLogger } from 'pikku-bullmq'
 import { createConfig } from './config.js'
 import { createSingletonServices } from './services.js'
 
 const config = await createConfig()
+// One logger for the runtime and the jobs, so every line has the same format and level.
+const logger = new PinoLogger()
 const bull = new BullServiceFactory({
   redisUrl: config.redisUrl,
   prefix: config.queuePrefix,
+  logger,
 })
 await bull.init()
 
-const { logger } = await createSingletonServices(config, {
+await createSingletonServices(config, {
   queueService: bull.getQueueService(),
+  logger,
 })
 const queues = await bull.getQueueWorkers().registerQueues()
 logger.info(`Worker server ready, processing queues: ${Object.keys(queues).join(', ')}`)
