@@ -4,14 +4,30 @@ import { execSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { Redis } from 'ioredis'
+import { createBenchProject } from './generated-project.js'
+import { benchOutOfBoxThroughput } from './out-of-box-throughput.js'
+import { benchLatency } from './latency.js'
+import { benchMemory } from './memory.js'
 import { benchScaffold } from './scaffold.js'
 import type { BenchSection } from './stats.js'
-import { benchWorkerThroughput } from './worker-throughput.js'
+import { benchWorkerStartup } from './worker-startup.js'
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
+const app = createBenchProject()
 const sections: BenchSection[] = []
-for (const bench of [benchScaffold, benchWorkerThroughput]) sections.push(await bench())
+const benches = [
+  benchScaffold,
+  () => benchOutOfBoxThroughput(app),
+  () => benchLatency(app),
+  () => benchWorkerStartup(app),
+  () => benchMemory(app),
+]
+for (const bench of benches) {
+  const section = await bench()
+  sections.push(section)
+  for (const [file, content] of Object.entries(section.files ?? {})) writeFileSync(new URL(`../${file}`, import.meta.url), content)
+}
 
 const version = (pkg: string) => (JSON.parse(readFileSync(new URL(`../node_modules/${pkg}/package.json`, import.meta.url), 'utf8')) as { version: string }).version
 const redis = new Redis(REDIS_URL)

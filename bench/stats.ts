@@ -17,8 +17,9 @@ export function formatRounds({ median, min, max }: Rounds, digits = 0): string {
   return `${median.toFixed(digits)} (${min.toFixed(digits)}–${max.toFixed(digits)})`
 }
 
-/** A section of BENCHMARKS.md. */
+/** A section of BENCHMARKS.md, and any files it links to (by path from the repository root). */
 export interface BenchSection {
   title: string
   markdown: string
+  files?: Record<string, string>
 }
