@@ -2,6 +2,7 @@ import { Redis, type RedisOptions } from 'ioredis'
 import { ConsoleLogger, type Logger } from '@pikku/core/services'
 import { BullQueueService } from './bull-queue-service.js'
 import { BullQueueWorkers, DEFAULT_CLOSE_TIMEOUT_MS, type CloseOptions } from './bull-queue-workers.js'
+import { BullSchedulerService, type BullSchedulerServiceOptions } from './bull-scheduler-service.js'
 import {
   createConnectionOptions,
   DEFAULT_REDIS_URL,
@@ -44,6 +45,7 @@ export class BullServiceFactory {
   private readonly logger: Logger
   private queueService: BullQueueService | undefined
   private queueWorkers: BullQueueWorkers | undefined
+  private schedulerService: BullSchedulerService | undefined
   private closing: Promise<{ forced: boolean }> | undefined
 
   constructor(options: BullServiceFactoryOptions = {}) {
@@ -99,6 +101,22 @@ export class BullServiceFactory {
   }
 
   /**
+   * Runs the `wireScheduler` tasks; the same instance on every call. Call `start()` on it after
+   * the singleton services are set: it reconciles the schedules in Redis and starts running ticks.
+   */
+  getSchedulerService(options: Pick<BullSchedulerServiceOptions, 'queueName' | 'concurrency'> = {}): BullSchedulerService {
+    this.assertOpen()
+    this.schedulerService ??= new BullSchedulerService({
+      producerConnection: this.connections.producer,
+      workerConnection: this.connections.blocking,
+      prefix: this.prefix,
+      logger: this.logger,
+      ...options,
+    })
+    return this.schedulerService
+  }
+
+  /**
    * Graceful shutdown: workers stop taking jobs and get up to `timeoutMs`
    * (default 30000) for active ones, then are force-closed (unfinished jobs
    * stay active and are recovered by BullMQ stalled-job detection); then every
@@ -113,9 +131,13 @@ export class BullServiceFactory {
   }
 
   private async closeAll(timeoutMs: number): Promise<{ forced: boolean }> {
-    const result = (await this.queueWorkers?.close({ timeoutMs })) ?? { forced: false }
+    const [workers, scheduler] = await Promise.all([
+      this.queueWorkers?.close({ timeoutMs }) ?? { forced: false },
+      // Stops running ticks only: schedules are never removed on shutdown.
+      this.schedulerService?.closeWithin(timeoutMs) ?? { forced: false },
+    ])
     await this.queueService?.close()
-    return result
+    return { forced: workers.forced || scheduler.forced }
   }
 
   /** One connection attempt; resolves to the failure, if any. */

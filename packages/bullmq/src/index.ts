@@ -17,3 +17,11 @@ export { mapBullJob, toQueueJobStatus } from './map-bull-job.js'
 export { isNonRetryableError, toBullMQError } from './non-retryable-error.js'
 export { bullWorkerConfigMappings } from './worker-config-mappings.js'
 export { PinoLogger, type PinoLoggerOptions } from './pino-logger.js'
+export {
+  BullSchedulerService,
+  DEFAULT_SCHEDULES_QUEUE,
+  type BullSchedulerServiceOptions,
+  type ScheduleInfo,
+  type SchedulerWiring,
+} from './bull-scheduler-service.js'
+export { toScheduleSpec, describeSchedule, type ScheduleDeclaration, type ScheduleSpec } from './schedule-spec.js'

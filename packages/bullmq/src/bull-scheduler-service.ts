@@ -1,0 +1,229 @@
+import { randomUUID } from 'node:crypto'
+import { isDeepStrictEqual } from 'node:util'
+import { Queue, Worker, type BackoffOptions, type Job, type JobSchedulerJson, type RedisOptions } from 'bullmq'
+import { SchedulerService } from '@pikku/core'
+import { getScheduledTasks, runScheduledTask } from '@pikku/core/scheduler'
+import type { Logger } from '@pikku/core/services'
+import { Redis } from 'ioredis'
+import { DEFAULT_CLOSE_TIMEOUT_MS } from './bull-queue-workers.js'
+import { closeWorkerWithDeadline } from './close-worker-with-deadline.js'
+import { toBullMQError } from './non-retryable-error.js'
+import { describeSchedule, toScheduleSpec, type ScheduleDeclaration, type ScheduleSpec } from './schedule-spec.js'
+
+/** The queue that holds the ticks of every scheduled task of an app. */
+export const DEFAULT_SCHEDULES_QUEUE = 'pikku-schedules'
+
+export interface BullSchedulerServiceOptions {
+  /** Connection for the queue (commands fail fast). */
+  producerConnection: RedisOptions
+  /** Connection for the worker (`maxRetriesPerRequest: null`). */
+  workerConnection: RedisOptions
+  /** BullMQ key prefix shared with the queues. */
+  prefix: string
+  logger: Logger
+  /** Queue holding the ticks. Default: 'pikku-schedules'. */
+  queueName?: string
+  /** Ticks one process runs at the same time. Default: 1, so a slow task delays the next tick rather than overlapping. */
+  concurrency?: number
+}
+
+/** What a `wireScheduler` wiring may declare beyond core's fields: when it runs, and its retry policy. */
+export interface SchedulerWiring extends ScheduleDeclaration {
+  /** Tries per tick, first included. Default: 1. */
+  attempts?: number
+  /** Wait between tries; BullMQ's fixed or exponential backoff. */
+  backoff?: BackoffOptions
+}
+
+/** A schedule as stored in Redis. */
+export interface ScheduleInfo {
+  name: string
+  schedule: string
+  /** When the next tick is due, if one is. */
+  next: Date | undefined
+}
+
+/** Ticks kept for inspection: enough to see recent runs, never a growing Redis. */
+const RETENTION = { removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } }
+/** How long one replica may hold the reconcile lock (it takes milliseconds). */
+const LOCK_TTL_MS = 30_000
+
+/**
+ * Runs `wireScheduler` tasks on BullMQ job schedulers: one scheduler per task in one queue, one
+ * job per tick whatever the number of replicas, each run through core's `runScheduledTask`
+ * (middleware, permissions, logging) with the task's retries.
+ *
+ * `start()` reconciles Redis with the code under a lock, so replicas starting together do it once:
+ * new or changed schedules are upserted, schedules no longer wired are removed, unchanged ones are
+ * left alone. Nothing is removed on `stop()` or `close()`: a rolling deploy keeps every schedule.
+ * A tick that falls while no worker runs is run once when one starts (BullMQ keeps at most one
+ * pending job per scheduler), not once per missed tick.
+ */
+export class BullSchedulerService extends SchedulerService {
+  readonly queueName: string
+  private readonly queue: Queue
+  private worker: Worker | undefined
+
+  constructor(private readonly options: BullSchedulerServiceOptions) {
+    super()
+    this.queueName = options.queueName ?? DEFAULT_SCHEDULES_QUEUE
+    this.queue = new Queue(this.queueName, { connection: options.producerConnection, prefix: options.prefix })
+  }
+
+  async init(): Promise<void> {
+    await this.queue.waitUntilReady()
+  }
+
+  /** Reconciles the schedules with the wirings, starts running ticks, and logs each schedule with its next run. */
+  override async start(): Promise<void> {
+    if (this.worker) return
+    const wired = this.readWirings()
+    await this.reconcile(wired)
+    const { logger } = this.options
+    this.worker = new Worker(this.queueName, (job: Job) => this.runTick(job), {
+      connection: this.options.workerConnection,
+      prefix: this.options.prefix,
+      concurrency: this.options.concurrency ?? 1,
+      name: `pikku-schedules@${process.pid}`,
+    })
+    this.worker.on('error', (error) => logger.error(`Schedules worker error:`, error))
+    this.worker.on('failed', (job, error) => {
+      if (!job) return
+      const attempts = Math.max(1, job.opts.attempts ?? 1)
+      const willRetry = error.name !== 'UnrecoverableError' && job.attemptsMade < attempts
+      const line = `Schedule '${job.name}' tick ${tickTime(job).toISOString()} failed (attempt ${job.attemptsMade}/${attempts})${willRetry ? ', will retry' : ''}: ${error.message}`
+      if (willRetry) logger.warn(line)
+      else logger.error(line)
+    })
+    await this.worker.waitUntilReady()
+    for (const schedule of await this.listSchedules()) {
+      logger.info(`Schedule '${schedule.name}' (${schedule.schedule}): next run ${schedule.next?.toISOString() ?? 'none'}`)
+    }
+  }
+
+  /** Stops running ticks (waiting up to 30 s for a running one); the schedules stay in Redis. */
+  override async stop(): Promise<void> {
+    await this.stopWithin(DEFAULT_CLOSE_TIMEOUT_MS)
+  }
+
+  override async close(): Promise<void> {
+    await this.closeWithin(DEFAULT_CLOSE_TIMEOUT_MS)
+  }
+
+  /**
+   * Stops running ticks, waiting up to `timeoutMs` for a running one, then closes the queue. The
+   * schedules stay in Redis for the other replicas and the next start. `forced` tells whether a
+   * running tick had to be abandoned (it is retried once its lock expires).
+   */
+  async closeWithin(timeoutMs: number): Promise<{ forced: boolean }> {
+    const forced = await this.stopWithin(timeoutMs)
+    await this.queue.close()
+    return { forced }
+  }
+
+  private async stopWithin(timeoutMs: number): Promise<boolean> {
+    const worker = this.worker
+    this.worker = undefined
+    if (!worker) return false
+    return closeWorkerWithDeadline(worker, timeoutMs, () =>
+      this.options.logger.warn(`Schedules: the running tick did not finish within ${timeoutMs} ms; it is retried once its lock expires`),
+    )
+  }
+
+  /** Every schedule stored in Redis for this app, with its next run. */
+  async listSchedules(): Promise<ScheduleInfo[]> {
+    const schedulers = await this.queue.getJobSchedulers(0, -1, true)
+    return schedulers.map((scheduler) => ({
+      name: scheduler.key,
+      schedule: describeSchedule(scheduler),
+      next: scheduler.next === undefined ? undefined : new Date(scheduler.next),
+    }))
+  }
+
+  /** Core only schedules remote calls for workflow sleeps, which this runtime does not run. */
+  async scheduleRPC(): Promise<string> {
+    throw new Error('pikku-bullmq does not run workflows: scheduleRPC is not supported. Use wireScheduler for recurring tasks, or a delayed queue job.')
+  }
+
+  async unschedule(taskId: string): Promise<boolean> {
+    return this.queue.removeJobScheduler(taskId)
+  }
+
+  async getTask(taskId: string) {
+    const scheduler = await this.queue.getJobScheduler(taskId)
+    return scheduler ? { taskId, rpcName: scheduler.key, scheduledFor: new Date(scheduler.next ?? Date.now()), status: 'scheduled' as const } : null
+  }
+
+  async getAllTasks() {
+    const schedules = await this.listSchedules()
+    return schedules.map(({ name, next }) => ({ taskId: name, rpcName: name, scheduledFor: next ?? new Date() }))
+  }
+
+  private readWirings(): Map<string, { spec: ScheduleSpec; wiring: SchedulerWiring }> {
+    const wired = new Map<string, { spec: ScheduleSpec; wiring: SchedulerWiring }>()
+    // The live registrations keep every field of the wiring, including `every`, `tz` and retries.
+    for (const [name, task] of getScheduledTasks()) {
+      const wiring = task as unknown as SchedulerWiring
+      wired.set(name, { spec: toScheduleSpec(wiring), wiring })
+    }
+    return wired
+  }
+
+  private async reconcile(wired: Map<string, { spec: ScheduleSpec; wiring: SchedulerWiring }>): Promise<void> {
+    // Producer connections queue nothing while disconnected, so connect before the first command.
+    const client = new Redis({ ...this.options.producerConnection, lazyConnect: true })
+    await client.connect()
+    const lockKey = `${this.options.prefix}:${this.queueName}:reconcile-lock`
+    const token = randomUUID()
+    // Replicas starting together queue up here; each finds the work done by the first.
+    while ((await client.set(lockKey, token, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK') {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    try {
+      const existing = new Map((await this.queue.getJobSchedulers(0, -1, true)).map((scheduler) => [scheduler.key, scheduler]))
+      for (const [name, { spec, wiring }] of wired) {
+        const opts = { ...RETENTION, attempts: wiring.attempts ?? 1, ...(wiring.backoff ? { backoff: wiring.backoff } : {}) }
+        if (isUnchanged(existing.get(name), spec, opts)) continue
+        await this.queue.upsertJobScheduler(name, spec, { name, data: {}, opts })
+        this.options.logger.info(`Schedule '${name}' ${existing.has(name) ? 'updated' : 'created'}: ${describeSchedule(spec)}`)
+      }
+      for (const name of existing.keys()) {
+        if (wired.has(name)) continue
+        await this.queue.removeJobScheduler(name)
+        this.options.logger.info(`Schedule '${name}' removed: it is no longer wired`)
+      }
+    } finally {
+      // Only our own lock: after a very slow reconcile it may have expired and passed to another replica.
+      await client
+        .eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, lockKey, token)
+        .finally(() => client.quit())
+    }
+  }
+
+  private async runTick(job: Job): Promise<unknown> {
+    const started = performance.now()
+    try {
+      await runScheduledTask({ name: job.name, traceId: `schedule:${job.name}:${job.id}` })
+    } catch (error) {
+      // core's skip(): the task decided not to run this tick; that is not a failure.
+      if (error instanceof Error && error.name === 'ScheduledTaskSkippedError') {
+        this.options.logger.info(`Schedule '${job.name}' tick ${tickTime(job).toISOString()} skipped: ${error.message}`)
+        return { skipped: error.message }
+      }
+      throw toBullMQError(error)
+    }
+    this.options.logger.info(`Schedule '${job.name}' tick ${tickTime(job).toISOString()} done in ${Math.round(performance.now() - started)} ms`)
+    return undefined
+  }
+}
+
+/** When a tick was due: its job was created at the previous tick and delayed until this one. */
+function tickTime(job: Job): Date {
+  return new Date(job.timestamp + (job.opts.delay ?? 0))
+}
+
+function isUnchanged(stored: JobSchedulerJson | undefined, spec: ScheduleSpec, opts: Record<string, unknown>): boolean {
+  if (!stored) return false
+  const sameTiming = stored.pattern === spec.pattern && stored.every === spec.every && (stored.tz ?? undefined) === spec.tz
+  return sameTiming && isDeepStrictEqual(stored.template?.opts ?? {}, opts)
+}
