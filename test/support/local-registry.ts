@@ -1,10 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs/promises'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { installCachedTool } from './cached-tool.js'
 import { cleanEnv } from './clean-env.js'
+import { findFreePort } from './free-port.js'
 
 export interface LocalRegistry {
   url: string
@@ -74,17 +74,6 @@ function verdaccioConfig(dir: string, upstream: string): string {
 function upstreamRegistry(): string {
   const configured = spawnSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8', env: cleanEnv() }).stdout?.trim()
   return configured || 'https://registry.npmjs.org/'
-}
-
-function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 async function waitForPing(url: string, child: ChildProcess, log: () => string): Promise<void> {

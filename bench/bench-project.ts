@@ -1,0 +1,28 @@
+// The generated project the worker benchmarks run: the template plus two bench queues doing the
+// same work as the raw BullMQ baseline (bench/fixtures/raw-bullmq-worker.mjs).
+import { createBuiltProject } from '../test/support/generated-project.js'
+
+const BENCH_FUNCTIONS = `import { setTimeout as sleep } from 'node:timers/promises'
+import { pikkuSessionlessFunc } from '../.pikku/pikku-types.gen.js'
+
+/** The same no-op work as the raw BullMQ baseline. */
+export const benchNoop = pikkuSessionlessFunc<{ i: number }, { ok: boolean }>(async () => ({ ok: true }))
+
+/** One millisecond of waiting, standing in for a database or API call. */
+export const benchIo = pikkuSessionlessFunc<{ i: number }, { ok: boolean }>(async () => {
+  await sleep(1)
+  return { ok: true }
+})
+`
+
+const BENCH_ROUTES = `import { wireQueueWorker } from '../.pikku/pikku-types.gen.js'
+import { benchIo, benchNoop } from './bench.functions.js'
+
+const batchSize = Number(process.env.BENCH_CONCURRENCY ?? 1)
+wireQueueWorker({ name: 'bench-noop', func: benchNoop, config: { batchSize } })
+wireQueueWorker({ name: 'bench-io', func: benchIo, config: { batchSize } })
+`
+
+export function createBenchProject(): string {
+  return createBuiltProject('bench', { 'src/bench.functions.ts': BENCH_FUNCTIONS, 'src/bench.routes.ts': BENCH_ROUTES })
+}
