@@ -1,6 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis'
 import { ConsoleLogger, type Logger } from '@pikku/core/services'
 import { BullQueueService } from './bull-queue-service.js'
+import { DEFAULT_PRODUCER_TIMEOUT_MS, ProducerConnection } from './producer-connection.js'
 import { BullQueueWorkers, DEFAULT_CLOSE_TIMEOUT_MS, type CloseOptions } from './bull-queue-workers.js'
 import {
   createConnectionOptions,
@@ -21,6 +22,13 @@ export interface BullServiceFactoryOptions {
   prefix?: string
   /** Logger. Default: new ConsoleLogger() */
   logger?: Logger
+  /**
+   * How long a producer call (`add`, `getJob`, waiting for a result) waits for
+   * Redis to be reachable before it rejects with an error naming the Redis URL.
+   * Workers are not affected: they wait for Redis as long as it takes.
+   * Default: 5000 ms.
+   */
+  producerTimeoutMs?: number
 }
 
 /** First and largest pause between connection attempts in `init()`. */
@@ -42,6 +50,7 @@ export class BullServiceFactory {
   private readonly redisUrl: string
   private readonly connections: BullConnectionOptions
   private readonly logger: Logger
+  private readonly producerTimeoutMs: number
   private queueService: BullQueueService | undefined
   private queueWorkers: BullQueueWorkers | undefined
   private closing: Promise<{ forced: boolean }> | undefined
@@ -51,6 +60,10 @@ export class BullServiceFactory {
     this.prefix = options.prefix ?? process.env.PIKKU_QUEUE_PREFIX ?? 'bull'
     this.logger = options.logger ?? new ConsoleLogger()
     this.connections = createConnectionOptions(this.redisUrl, options.connection)
+    this.producerTimeoutMs = options.producerTimeoutMs ?? DEFAULT_PRODUCER_TIMEOUT_MS
+    if (!(this.producerTimeoutMs > 0)) {
+      throw new Error(`Invalid producerTimeoutMs ${this.producerTimeoutMs}: expected a number of milliseconds > 0`)
+    }
   }
 
   /**
@@ -79,7 +92,12 @@ export class BullServiceFactory {
   getQueueService(): BullQueueService {
     this.assertOpen()
     this.queueService ??= new BullQueueService({
-      producerConnection: this.connections.producer,
+      producerConnection: new ProducerConnection({
+        redis: this.connections.producer,
+        redactedUrl: redactPassword(this.redisUrl),
+        timeoutMs: this.producerTimeoutMs,
+        logger: this.logger,
+      }),
       eventsConnection: this.connections.blocking,
       prefix: this.prefix,
       logger: this.logger,
