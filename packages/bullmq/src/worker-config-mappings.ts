@@ -1,5 +1,10 @@
-import type { WorkerOptions } from 'bullmq'
+import type { KeepJobs, WorkerOptions } from 'bullmq'
 import type { PikkuWorkerConfig, QueueConfigMapping } from '@pikku/core/queue'
+
+/** Completed jobs kept per queue unless the wiring or the job says otherwise: the last 1000, none older than a day. */
+export const DEFAULT_REMOVE_ON_COMPLETE = { count: 1000, age: 24 * 3600 } as const satisfies KeepJobs
+/** Failed jobs kept per queue unless the wiring or the job says otherwise: the last 10 000, none older than 7 days. */
+export const DEFAULT_REMOVE_ON_FAIL = { count: 10_000, age: 7 * 24 * 3600 } as const satisfies KeepJobs
 
 /**
  * How a wiring's `config` becomes BullMQ `WorkerOptions`. Core validates each
@@ -22,13 +27,13 @@ export const bullWorkerConfigMappings: QueueConfigMapping = {
     },
     removeOnComplete: {
       queueProperty: 'removeOnComplete',
-      transform: (count: number) => ({ count }),
-      description: 'Number of completed jobs to keep; older ones are removed',
+      transform: (count: number) => ({ count, age: DEFAULT_REMOVE_ON_COMPLETE.age }),
+      description: 'Number of completed jobs to keep (default 1000); older ones, and any older than a day, are removed',
     },
     removeOnFail: {
       queueProperty: 'removeOnFail',
-      transform: (count: number) => ({ count }),
-      description: 'Number of failed jobs to keep; older ones are removed',
+      transform: (count: number) => ({ count, age: DEFAULT_REMOVE_ON_FAIL.age }),
+      description: 'Number of failed jobs to keep (default 10000); older ones, and any older than 7 days, are removed',
     },
     maxStalledCount: {
       queueProperty: 'maxStalledCount',
@@ -67,7 +72,11 @@ export const bullWorkerConfigMappings: QueueConfigMapping = {
  * then leak.
  */
 export function toWorkerOptions(config: PikkuWorkerConfig = {}): Partial<WorkerOptions> {
-  const options: Record<string, unknown> = {}
+  // BullMQ keeps every finished job forever unless told otherwise; a job's own removeOn* still wins.
+  const options: Record<string, unknown> = {
+    removeOnComplete: { ...DEFAULT_REMOVE_ON_COMPLETE },
+    removeOnFail: { ...DEFAULT_REMOVE_ON_FAIL },
+  }
   for (const [key, value] of Object.entries(config)) {
     const mapping = bullWorkerConfigMappings.supported[key as keyof PikkuWorkerConfig]
     if (value === undefined || !mapping?.queueProperty) continue

@@ -34,8 +34,9 @@ test('wiring config maps to BullMQ worker options; unsupported keys are reported
     assert.equal(opts.concurrency, 4)
     assert.equal(opts.lockDuration, 5000)
     assert.equal(opts.drainDelay, 2)
-    assert.deepEqual(opts.removeOnComplete, { count: 10 })
-    assert.deepEqual(opts.removeOnFail, { count: 100 })
+    // A count from the wiring keeps the default age limit.
+    assert.deepEqual(opts.removeOnComplete, { count: 10, age: 86_400 })
+    assert.deepEqual(opts.removeOnFail, { count: 100, age: 604_800 })
     assert.equal(opts.maxStalledCount, 3)
     assert.equal(opts.prefix, prefix)
 
