@@ -1,3 +1,4 @@
+import { hostname } from 'node:os'
 import { Worker, type Job, type RedisOptions } from 'bullmq'
 import {
   registerQueueWorkers,
@@ -8,8 +9,11 @@ import {
 } from '@pikku/core/queue'
 import type { Logger } from '@pikku/core/services'
 import { closeWorkerWithDeadline } from './close-worker-with-deadline.js'
+import { filterCoreFailureLogs } from './core-failure-log-filter.js'
+import { jobContext } from './job-context.js'
 import { mapBullJob } from './map-bull-job.js'
 import { toBullMQError } from './non-retryable-error.js'
+import { thrownValueToError } from './thrown-value-to-error.js'
 import { bullWorkerConfigMappings, toWorkerOptions } from './worker-config-mappings.js'
 
 /** Default for how long `close()` waits for active jobs. */
@@ -21,6 +25,11 @@ export interface BullQueueWorkersOptions {
   /** BullMQ key prefix shared with the producers. */
   prefix: string
   logger: Logger
+  /**
+   * Names this process in BullMQ worker names (`<queue>@<workerName>`, shown
+   * by `queue.getWorkers()` and Bull Board). Default: `<hostname>:<pid>`.
+   */
+  workerName?: string
 }
 
 export interface CloseOptions {
@@ -97,8 +106,11 @@ export class BullQueueWorkers implements QueueWorkers {
 
   private async startWorker(queueName: string, registration: CoreQueueWorker): Promise<void> {
     const { logger } = this.options
-    const worker = new Worker(queueName, (job: Job) => this.processJob(job), {
+    const workerName = this.options.workerName ?? `${hostname()}:${process.pid}`
+    const worker = new Worker(queueName, (job: Job, _token, signal) => this.processJob(job, signal), {
       ...toWorkerOptions(registration.config),
+      // CLIENT SETNAME refuses spaces.
+      name: `${queueName}@${workerName}`.replace(/\s/g, '_'),
       connection: this.options.connection,
       prefix: this.options.prefix,
     })
@@ -113,31 +125,40 @@ export class BullQueueWorkers implements QueueWorkers {
     worker.on('stalled', (jobId) => {
       logger.warn(`Job ${jobId} in queue '${queueName}' stalled (its worker stopped renewing the lock); it goes back to the queue`)
     })
+    // The one log line of a failed attempt (core's own lines are filtered out).
     worker.on('failed', (job, error) => {
       if (!job) {
-        logger.error(`A job in queue '${queueName}' failed and was removed:`, error.message)
+        logger.error(`A job in queue '${queueName}' failed and was removed: ${error.message}`)
         return
       }
       const maxAttempts = Math.max(1, job.opts.attempts ?? 1)
-      const willRetry = error.name !== 'UnrecoverableError' && job.attemptsMade < maxAttempts
-      const message = `Job ${job.id} in queue '${queueName}' failed (attempt ${job.attemptsMade}/${maxAttempts})${willRetry ? ', will retry' : ''}: ${error.message}`
-      if (willRetry) logger.warn(message)
-      else logger.error(message)
+      const attempt = `Job ${job.id} in queue '${queueName}' failed (attempt ${job.attemptsMade}/${maxAttempts})`
+      if (error.name === 'UnrecoverableError') {
+        logger.error(`${attempt}, not retried: ${error.message}`, error)
+      } else if (job.attemptsMade < maxAttempts) {
+        logger.warn(`${attempt}, will retry: ${error.message}`)
+      } else {
+        logger.error(`${attempt}, no attempts left: ${error.message}`, error)
+      }
     })
 
     await worker.waitUntilReady()
   }
 
-  private async processJob(job: Job): Promise<unknown> {
+  private async processJob(job: Job, signal: AbortSignal | undefined): Promise<unknown> {
+    filterCoreFailureLogs()
+    const context = { queueName: job.queueName, jobId: job.id!, signal: signal ?? new AbortController().signal }
     try {
-      return await runJob({
-        job: mapBullJob(job),
-        updateProgress: (progress) => job.updateProgress(progress),
-        // Job ids repeat across queues; the queue name makes the trace id unique.
-        traceId: `${job.queueName}:${job.id}`,
-      })
+      return await jobContext.run(context, () =>
+        runJob({
+          job: mapBullJob(job),
+          updateProgress: (progress) => job.updateProgress(progress),
+          // Job ids repeat across queues; the queue name makes the trace id unique.
+          traceId: `${job.queueName}:${job.id}`,
+        })
+      )
     } catch (error) {
-      throw toBullMQError(error)
+      throw toBullMQError(thrownValueToError(error))
     }
   }
 

@@ -29,6 +29,11 @@ export interface BullServiceFactoryOptions {
    * Default: 5000 ms.
    */
   producerTimeoutMs?: number
+  /**
+   * Names this process in BullMQ worker names (`<queue>@<workerName>`, as
+   * listed by `queue.getWorkers()` and Bull Board). Default: `<hostname>:<pid>`.
+   */
+  workerName?: string
 }
 
 /** First and largest pause between connection attempts in `init()`. */
@@ -51,6 +56,7 @@ export class BullServiceFactory {
   private readonly connections: BullConnectionOptions
   private readonly logger: Logger
   private readonly producerTimeoutMs: number
+  private readonly workerName: string | undefined
   private queueService: BullQueueService | undefined
   private queueWorkers: BullQueueWorkers | undefined
   private closing: Promise<{ forced: boolean }> | undefined
@@ -60,6 +66,7 @@ export class BullServiceFactory {
     this.prefix = options.prefix ?? process.env.PIKKU_QUEUE_PREFIX ?? 'bull'
     this.logger = options.logger ?? new ConsoleLogger()
     this.connections = createConnectionOptions(this.redisUrl, options.connection)
+    this.workerName = options.workerName
     this.producerTimeoutMs = options.producerTimeoutMs ?? DEFAULT_PRODUCER_TIMEOUT_MS
     if (!(this.producerTimeoutMs > 0)) {
       throw new Error(`Invalid producerTimeoutMs ${this.producerTimeoutMs}: expected a number of milliseconds > 0`)
@@ -112,6 +119,7 @@ export class BullServiceFactory {
       connection: this.connections.blocking,
       prefix: this.prefix,
       logger: this.logger,
+      workerName: this.workerName,
     })
     return this.queueWorkers
   }

@@ -1,6 +1,8 @@
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createFactory, deleteKeys, setupPikku, uniquePrefix } from './helpers.js'
+import { hostname } from 'node:os'
+import { BullServiceFactory } from '../src/index.js'
+import { createFactory, deleteKeys, REDIS_URL, setupPikku, uniquePrefix } from './helpers.js'
 
 const logger = setupPikku({
   tuned: {
@@ -53,6 +55,24 @@ test('wiring config maps to BullMQ worker options; unsupported keys are reported
 
     await assert.rejects(workers.registerQueues(), /already called/)
   } finally {
+    await factory.close()
+  }
+})
+
+test('workers are named after their queue and process, as queue.getWorkers() (and Bull Board) show them', async () => {
+  const factory = createFactory(prefix, logger)
+  const named = new BullServiceFactory({ redisUrl: REDIS_URL, prefix, logger, workerName: 'reports worker 2' })
+  try {
+    await factory.getQueueWorkers().registerQueues()
+    const queue = factory.getQueueService().getQueue('tuned')
+    const [worker] = await queue.getWorkers()
+    assert.equal(worker?.rawname, `${prefix}:${Buffer.from('tuned').toString('base64')}:w:tuned@${hostname()}:${process.pid}`)
+
+    await named.getQueueWorkers().registerQueues()
+    const names = (await queue.getWorkers()).map((client) => client.rawname)
+    assert.ok(names.some((name) => name?.endsWith(':w:tuned@reports_worker_2')), names.join(', '))
+  } finally {
+    await named.close()
     await factory.close()
   }
 })
