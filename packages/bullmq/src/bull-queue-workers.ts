@@ -11,6 +11,7 @@ import type { Logger } from '@pikku/core/services'
 import { closeWorkerWithDeadline } from './close-worker-with-deadline.js'
 import { filterCoreFailureLogs } from './core-failure-log-filter.js'
 import { jobContext } from './job-context.js'
+import { addJobSignalMiddleware } from './job-signal-middleware.js'
 import { mapBullJob } from './map-bull-job.js'
 import { toBullMQError } from './non-retryable-error.js'
 import { thrownValueToError } from './thrown-value-to-error.js'
@@ -50,6 +51,8 @@ export class BullQueueWorkers implements QueueWorkers {
   readonly configMappings = bullWorkerConfigMappings
 
   private readonly workers = new Map<string, Worker>()
+  /** Jobs each worker is running, with the lock token needed to hand them back. */
+  private readonly activeJobs = new Map<Worker, Map<string, { job: Job; token: string }>>()
   private readonly forceClosed = new WeakSet<Worker>()
   private registered = false
   private closing: Promise<{ forced: boolean }> | undefined
@@ -95,8 +98,9 @@ export class BullQueueWorkers implements QueueWorkers {
 
   /**
    * Stops taking jobs, waits up to `timeoutMs` for active ones, then
-   * force-closes (unfinished jobs stay active and are recovered by stalled-job
-   * detection). `forced` tells whether any worker had to be forced. Safe to
+   * force-closes: unfinished jobs are moved back to waiting (with their lock
+   * token, so this does not count as a stall) and their functions' abort
+   * signals fire. `forced` tells whether any worker had to be forced. Safe to
    * call more than once.
    */
   close({ timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS }: CloseOptions = {}): Promise<{ forced: boolean }> {
@@ -106,8 +110,10 @@ export class BullQueueWorkers implements QueueWorkers {
 
   private async startWorker(queueName: string, registration: CoreQueueWorker): Promise<void> {
     const { logger } = this.options
+    addJobSignalMiddleware(registration)
     const workerName = this.options.workerName ?? `${hostname()}:${process.pid}`
-    const worker = new Worker(queueName, (job: Job, _token, signal) => this.processJob(job, signal), {
+    const active = new Map<string, { job: Job; token: string }>()
+    const worker = new Worker(queueName, (job: Job, token, signal) => this.trackActive(active, job, token, () => this.processJob(job, signal)), {
       ...toWorkerOptions(registration.config),
       // CLIENT SETNAME refuses spaces.
       name: `${queueName}@${workerName}`.replace(/\s/g, '_'),
@@ -116,6 +122,7 @@ export class BullQueueWorkers implements QueueWorkers {
     })
     // Registered before waiting, so close() also reaches a worker that never became ready.
     this.workers.set(queueName, worker)
+    this.activeJobs.set(worker, active)
 
     worker.on('error', (error) => {
       // After a forced close, lock renewal for the abandoned jobs fails by design.
@@ -145,6 +152,16 @@ export class BullQueueWorkers implements QueueWorkers {
     await worker.waitUntilReady()
   }
 
+  private async trackActive<T>(active: Map<string, { job: Job; token: string }>, job: Job, token: string | undefined, run: () => Promise<T>): Promise<T> {
+    if (token === undefined) return run()
+    active.set(job.id!, { job, token })
+    try {
+      return await run()
+    } finally {
+      active.delete(job.id!)
+    }
+  }
+
   private async processJob(job: Job, signal: AbortSignal | undefined): Promise<unknown> {
     filterCoreFailureLogs()
     const context = { queueName: job.queueName, jobId: job.id!, signal: signal ?? new AbortController().signal }
@@ -165,14 +182,31 @@ export class BullQueueWorkers implements QueueWorkers {
   private async closeAll(timeoutMs: number): Promise<{ forced: boolean }> {
     const forced = await Promise.all(
       [...this.workers.entries()].map(([queueName, worker]) =>
-        closeWorkerWithDeadline(worker, timeoutMs, () => {
-          this.forceClosed.add(worker)
-          this.options.logger.warn(
-            `Queue '${queueName}': active jobs did not finish within ${timeoutMs} ms; closing anyway, they stay active and are retried once their lock expires`
-          )
-        })
+        closeWorkerWithDeadline(worker, timeoutMs, () => this.handBackActiveJobs(queueName, worker, timeoutMs))
       )
     )
     return { forced: forced.includes(true) }
+  }
+
+  /**
+   * At the shutdown deadline: unfinished jobs go straight back to waiting, so
+   * another worker takes them now rather than after lock expiry, and a forced
+   * deploy does not use up one of the job's `maxStalledCount` stalls. A job
+   * that cannot be moved (Redis unreachable) is left active for stalled-job
+   * detection, as before.
+   */
+  private async handBackActiveJobs(queueName: string, worker: Worker, timeoutMs: number): Promise<void> {
+    // From here on, the abandoned runs' late completions fail on purpose (their lock is gone).
+    this.forceClosed.add(worker)
+    const active = [...(this.activeJobs.get(worker)?.values() ?? [])]
+    const results = await Promise.allSettled(active.map(({ job, token }) => job.moveToWait(token)))
+    const handedBack = active.filter((_, index) => results[index]!.status === 'fulfilled').map(({ job }) => job.id)
+    const left = active.filter((_, index) => results[index]!.status === 'rejected').map(({ job }) => job.id)
+    worker.cancelAllJobs('The worker is shutting down')
+    this.options.logger.warn(
+      `Queue '${queueName}': active jobs did not finish within ${timeoutMs} ms; closing anyway.` +
+        (handedBack.length > 0 ? ` Moved back to waiting: ${handedBack.join(', ')}.` : '') +
+        (left.length > 0 ? ` Could not move ${left.join(', ')} (they are retried once their lock expires).` : '')
+    )
   }
 }

@@ -1,3 +1,4 @@
+import './pikku-core-augmentation.js'
 export { BullServiceFactory, type BullServiceFactoryOptions } from './bull-service-factory.js'
 export { BullQueueService, type BullQueueServiceOptions } from './bull-queue-service.js'
 export {

@@ -102,7 +102,7 @@ for (const [kind, reason] of [
     assert.equal(failure.message, reason)
     const bullJob = await factory.getQueueService().getQueue('thrower').getJob(jobId)
     assert.equal(bullJob!.failedReason, reason)
-    if (kind === 'error-like') assert.match(bullJob!.stacktrace[0]!, /at fetchReport \(report\.ts:12:3\)/)
+    if (kind === 'error-like') assert.match(bullJob!.stacktrace?.[0] ?? '', /at fetchReport \(report\.ts:12:3\)/)
     const lines = linesAbout('thrower', jobId)
     assert.equal(lines.length, 2)
     assert.equal(lines[0]!.message, `Job ${jobId} in queue 'thrower' failed (attempt 1/2), will retry: ${reason}`)
