@@ -5,6 +5,7 @@ import type { Logger } from '@pikku/core/services'
 import { mapBullJob } from './map-bull-job.js'
 import { toBullMQJobOptions } from './map-job-options.js'
 import type { ProducerConnection } from './producer-connection.js'
+import { findWiringConfig } from './wiring-config.js'
 
 export interface BullQueueServiceOptions {
   /** The connection all producer queues share (closed with the service); it fails fast while Redis is down. */
@@ -41,10 +42,9 @@ export class BullQueueService implements QueueService {
       this.groupWarnings.add(queueName)
       this.options.logger.warn(`Queue '${queueName}': job groups are a BullMQ Pro feature; 'group' is ignored`)
     }
+    const jobOptions = toBullMQJobOptions(options, findWiringConfig(queueName), queueName)
     const queue = this.getQueue(queueName)
-    const job = await this.options.producerConnection.run(`add a job to queue '${queueName}'`, () =>
-      queue.add(queueName, data, toBullMQJobOptions(options))
-    )
+    const job = await this.options.producerConnection.run(`add a job to queue '${queueName}'`, () => queue.add(queueName, data, jobOptions))
     if (job.id === undefined) {
       throw new Error(`BullMQ did not return an id for the job added to '${queueName}'`)
     }

@@ -8,6 +8,7 @@ import {
   type QueueWorkers,
 } from '@pikku/core/queue'
 import type { Logger } from '@pikku/core/services'
+import { toBackoffStrategy } from './backoff-strategies.js'
 import { closeWorkerWithDeadline } from './close-worker-with-deadline.js'
 import { filterCoreFailureLogs } from './core-failure-log-filter.js'
 import { jobContext } from './job-context.js'
@@ -113,8 +114,14 @@ export class BullQueueWorkers implements QueueWorkers {
     addJobSignalMiddleware(registration)
     const workerName = this.options.workerName ?? `${hostname()}:${process.pid}`
     const active = new Map<string, { job: Job; token: string }>()
+    const config = registration.config ?? {}
+    const workerOptions = toWorkerOptions(config)
     const worker = new Worker(queueName, (job: Job, token, signal) => this.trackActive(active, job, token, () => this.processJob(job, signal)), {
-      ...toWorkerOptions(registration.config),
+      ...workerOptions,
+      settings: {
+        backoffStrategy: toBackoffStrategy(queueName, config.backoffStrategies ?? {}, logger),
+        ...workerOptions.settings,
+      },
       // CLIENT SETNAME refuses spaces.
       name: `${queueName}@${workerName}`.replace(/\s/g, '_'),
       connection: this.options.connection,
@@ -140,10 +147,11 @@ export class BullQueueWorkers implements QueueWorkers {
       }
       const maxAttempts = Math.max(1, job.opts.attempts ?? 1)
       const attempt = `Job ${job.id} in queue '${queueName}' failed (attempt ${job.attemptsMade}/${maxAttempts})`
-      if (error.name === 'UnrecoverableError') {
-        logger.error(`${attempt}, not retried: ${error.message}`, error)
-      } else if (job.attemptsMade < maxAttempts) {
+      // BullMQ sets finishedOn only when the job ends failed, not when it schedules a retry.
+      if (job.finishedOn === undefined) {
         logger.warn(`${attempt}, will retry: ${error.message}`)
+      } else if (error.name === 'UnrecoverableError' || job.attemptsMade < maxAttempts) {
+        logger.error(`${attempt}, not retried: ${error.message}`, error)
       } else {
         logger.error(`${attempt}, no attempts left: ${error.message}`, error)
       }
