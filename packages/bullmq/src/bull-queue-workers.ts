@@ -12,8 +12,10 @@ import { toBackoffStrategy } from './backoff-strategies.js'
 import { closeWorkerWithDeadline } from './close-worker-with-deadline.js'
 import { filterCoreFailureLogs } from './core-failure-log-filter.js'
 import { jobContext } from './job-context.js'
+import { JobTimeoutError } from './job-timeout-error.js'
 import { addJobSignalMiddleware } from './job-signal-middleware.js'
 import { mapBullJob } from './map-bull-job.js'
+import type { BullJobOptions } from './map-job-options.js'
 import { toBullMQError } from './non-retryable-error.js'
 import { thrownValueToError } from './thrown-value-to-error.js'
 import { bullWorkerConfigMappings, toWorkerOptions } from './worker-config-mappings.js'
@@ -116,7 +118,7 @@ export class BullQueueWorkers implements QueueWorkers {
     const active = new Map<string, { job: Job; token: string }>()
     const config = registration.config ?? {}
     const workerOptions = toWorkerOptions(config)
-    const worker = new Worker(queueName, (job: Job, token, signal) => this.trackActive(active, job, token, () => this.processJob(job, signal)), {
+    const worker = new Worker(queueName, (job: Job, token, signal) => this.trackActive(active, job, token, () => this.processJob(job, signal, config.timeout)), {
       ...workerOptions,
       settings: {
         backoffStrategy: toBackoffStrategy(queueName, config.backoffStrategies ?? {}, logger),
@@ -170,11 +172,23 @@ export class BullQueueWorkers implements QueueWorkers {
     }
   }
 
-  private async processJob(job: Job, signal: AbortSignal | undefined): Promise<unknown> {
+  /**
+   * Runs one attempt through core's `runQueueJob`, with the job context that
+   * carries its AbortSignal to `wire.queue.signal`. The signal aborts when
+   * BullMQ cancels the job (forced shutdown) or when the attempt outlives its
+   * timeout (the job's `timeout`, else the wiring's): then the attempt fails
+   * at once with a JobTimeoutError, and a function that ignores the signal
+   * runs on unobserved.
+   */
+  private async processJob(job: Job, bullSignal: AbortSignal | undefined, wiringTimeoutMs: number | undefined): Promise<unknown> {
     filterCoreFailureLogs()
-    const context = { queueName: job.queueName, jobId: job.id!, signal: signal ?? new AbortController().signal }
+    const controller = new AbortController()
+    const forwardAbort = () => controller.abort(bullSignal?.reason)
+    bullSignal?.addEventListener('abort', forwardAbort, { once: true })
+    const timeoutMs = (job.opts as BullJobOptions).timeout ?? wiringTimeoutMs
+    let timer: NodeJS.Timeout | undefined
     try {
-      return await jobContext.run(context, () =>
+      const run = jobContext.run({ queueName: job.queueName, jobId: job.id!, signal: controller.signal }, () =>
         runJob({
           job: mapBullJob(job),
           updateProgress: (progress) => job.updateProgress(progress),
@@ -182,8 +196,21 @@ export class BullQueueWorkers implements QueueWorkers {
           traceId: `${job.queueName}:${job.id}`,
         })
       )
+      if (timeoutMs === undefined) return await run
+      run.catch(() => undefined)
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          const error = new JobTimeoutError(job.id!, job.queueName, timeoutMs)
+          controller.abort(error)
+          reject(error)
+        }, timeoutMs)
+      })
+      return await Promise.race([run, timedOut])
     } catch (error) {
       throw toBullMQError(thrownValueToError(error))
+    } finally {
+      clearTimeout(timer)
+      bullSignal?.removeEventListener('abort', forwardAbort)
     }
   }
 

@@ -16,4 +16,5 @@ export {
 export { toBullMQJobOptions, toBullMQPriority, BULLMQ_MAX_PRIORITY, DEFAULT_BACKOFF_DELAY_MS } from './map-job-options.js'
 export { mapBullJob, toQueueJobStatus } from './map-bull-job.js'
 export { isNonRetryableError, toBullMQError } from './non-retryable-error.js'
+export { JobTimeoutError } from './job-timeout-error.js'
 export { bullWorkerConfigMappings } from './worker-config-mappings.js'
