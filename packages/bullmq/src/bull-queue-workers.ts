@@ -17,6 +17,7 @@ import { addJobSignalMiddleware } from './job-signal-middleware.js'
 import { mapBullJob } from './map-bull-job.js'
 import type { BullJobOptions } from './map-job-options.js'
 import { toBullMQError } from './non-retryable-error.js'
+import { isRateLimitedError } from './rate-limited-error.js'
 import { thrownValueToError } from './thrown-value-to-error.js'
 import { bullWorkerConfigMappings, toWorkerOptions } from './worker-config-mappings.js'
 
@@ -118,7 +119,7 @@ export class BullQueueWorkers implements QueueWorkers {
     const active = new Map<string, { job: Job; token: string }>()
     const config = registration.config ?? {}
     const workerOptions = toWorkerOptions(config)
-    const worker = new Worker(queueName, (job: Job, token, signal) => this.trackActive(active, job, token, () => this.processJob(job, signal, config.timeout)), {
+    const worker: Worker = new Worker(queueName, (job: Job, token, signal): Promise<unknown> => this.trackActive(active, job, token, () => this.processJob(worker, job, signal, config.timeout)), {
       ...workerOptions,
       settings: {
         backoffStrategy: toBackoffStrategy(queueName, config.backoffStrategies ?? {}, logger),
@@ -178,9 +179,10 @@ export class BullQueueWorkers implements QueueWorkers {
    * BullMQ cancels the job (forced shutdown) or when the attempt outlives its
    * timeout (the job's `timeout`, else the wiring's): then the attempt fails
    * at once with a JobTimeoutError, and a function that ignores the signal
-   * runs on unobserved.
+   * runs on unobserved. A RateLimitedError pauses the queue instead of
+   * failing the attempt.
    */
-  private async processJob(job: Job, bullSignal: AbortSignal | undefined, wiringTimeoutMs: number | undefined): Promise<unknown> {
+  private async processJob(worker: Worker, job: Job, bullSignal: AbortSignal | undefined, wiringTimeoutMs: number | undefined): Promise<unknown> {
     filterCoreFailureLogs()
     const controller = new AbortController()
     const forwardAbort = () => controller.abort(bullSignal?.reason)
@@ -207,6 +209,12 @@ export class BullQueueWorkers implements QueueWorkers {
       })
       return await Promise.race([run, timedOut])
     } catch (error) {
+      if (isRateLimitedError(error)) {
+        // BullMQ's manual rate limit: the job returns to waiting with its attempts untouched.
+        this.options.logger.info(`Queue '${job.queueName}' paused for ${error.retryAfterMs} ms: job ${job.id} was rate limited (${error.message})`)
+        await worker.rateLimit(error.retryAfterMs)
+        throw Worker.RateLimitError()
+      }
       throw toBullMQError(thrownValueToError(error))
     } finally {
       clearTimeout(timer)

@@ -17,4 +17,5 @@ export { toBullMQJobOptions, toBullMQPriority, BULLMQ_MAX_PRIORITY, DEFAULT_BACK
 export { mapBullJob, toQueueJobStatus } from './map-bull-job.js'
 export { isNonRetryableError, toBullMQError } from './non-retryable-error.js'
 export { JobTimeoutError } from './job-timeout-error.js'
+export { RateLimitedError, isRateLimitedError } from './rate-limited-error.js'
 export { bullWorkerConfigMappings } from './worker-config-mappings.js'
