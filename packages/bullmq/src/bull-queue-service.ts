@@ -38,10 +38,7 @@ export class BullQueueService implements QueueService {
    * `toBullMQJobOptions`; note that pikku priorities run higher-first.
    */
   async add<T>(queueName: string, data: Safe<T>, options?: JobOptions): Promise<string> {
-    if (options?.group && !this.groupWarnings.has(queueName)) {
-      this.groupWarnings.add(queueName)
-      this.options.logger.warn(`Queue '${queueName}': job groups are a BullMQ Pro feature; 'group' is ignored`)
-    }
+    this.warnIfGrouped(queueName, options)
     const jobOptions = toBullMQJobOptions(options, findWiringConfig(queueName), queueName)
     const queue = this.getQueue(queueName)
     const job = await this.options.producerConnection.run(`add a job to queue '${queueName}'`, () => queue.add(queueName, data, jobOptions))
@@ -49,6 +46,27 @@ export class BullQueueService implements QueueService {
       throw new Error(`BullMQ did not return an id for the job added to '${queueName}'`)
     }
     return job.id
+  }
+
+  /**
+   * Adds several jobs to one queue in a single round trip (BullMQ addBulk)
+   * and returns their ids, in order. Each job's options are mapped and
+   * checked as in `add`, over the wiring's jobDefaults; if one is invalid,
+   * none is added.
+   */
+  async addBulk<T>(queueName: string, jobs: ReadonlyArray<{ data: Safe<T>; options?: JobOptions }>): Promise<string[]> {
+    const wiring = findWiringConfig(queueName)
+    const bulk = jobs.map(({ data, options }) => {
+      this.warnIfGrouped(queueName, options)
+      return { name: queueName, data, opts: toBullMQJobOptions(options, wiring, queueName) }
+    })
+    if (bulk.length === 0) return []
+    const queue = this.getQueue(queueName)
+    const added = await this.options.producerConnection.run(`add ${bulk.length} jobs to queue '${queueName}'`, () => queue.addBulk(bulk))
+    return added.map((job) => {
+      if (job.id === undefined) throw new Error(`BullMQ did not return an id for a job added to '${queueName}'`)
+      return job.id
+    })
   }
 
   /**
@@ -82,6 +100,13 @@ export class BullQueueService implements QueueService {
       this.queues.set(queueName, queue)
     }
     return queue
+  }
+
+  private warnIfGrouped(queueName: string, options: JobOptions | undefined): void {
+    if (options?.group && !this.groupWarnings.has(queueName)) {
+      this.groupWarnings.add(queueName)
+      this.options.logger.warn(`Queue '${queueName}': job groups are a BullMQ Pro feature; 'group' is ignored`)
+    }
   }
 
   /** Closes every queue, queue events and the producer connection. Safe to call more than once. */
