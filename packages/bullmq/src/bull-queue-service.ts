@@ -4,10 +4,12 @@ import type { JobOptions, QueueJob, QueueService } from '@pikku/core/queue'
 import type { Logger } from '@pikku/core/services'
 import { mapBullJob } from './map-bull-job.js'
 import { toBullMQJobOptions } from './map-job-options.js'
+import type { ProducerConnection } from './producer-connection.js'
+import { findWiringConfig } from './wiring-config.js'
 
 export interface BullQueueServiceOptions {
-  /** Connection for producer queues (fail fast); see `createConnectionOptions`. */
-  producerConnection: RedisOptions
+  /** The connection all producer queues share (closed with the service); it fails fast while Redis is down. */
+  producerConnection: ProducerConnection
   /** Connection for queue events (blocking, `maxRetriesPerRequest: null`). */
   eventsConnection: RedisOptions
   /** BullMQ key prefix shared with the workers. */
@@ -23,7 +25,9 @@ export class BullQueueService implements QueueService {
   readonly supportsResults = true
 
   private readonly queues = new Map<string, Queue>()
-  private readonly queueEvents = new Map<string, { events: QueueEvents; ready: Promise<QueueEvents> }>()
+  private readonly queueEvents = new Map<string, Promise<QueueEvents>>()
+  /** Every QueueEvents created, ready or not, so close() reaches them all. */
+  private readonly startedQueueEvents: QueueEvents[] = []
   private readonly groupWarnings = new Set<string>()
   private closing: Promise<void> | undefined
 
@@ -34,15 +38,35 @@ export class BullQueueService implements QueueService {
    * `toBullMQJobOptions`; note that pikku priorities run higher-first.
    */
   async add<T>(queueName: string, data: Safe<T>, options?: JobOptions): Promise<string> {
-    if (options?.group && !this.groupWarnings.has(queueName)) {
-      this.groupWarnings.add(queueName)
-      this.options.logger.warn(`Queue '${queueName}': job groups are a BullMQ Pro feature; 'group' is ignored`)
-    }
-    const job = await this.getQueue(queueName).add(queueName, data, toBullMQJobOptions(options))
+    this.warnIfGrouped(queueName, options)
+    const jobOptions = toBullMQJobOptions(options, findWiringConfig(queueName), queueName)
+    const queue = this.getQueue(queueName)
+    const job = await this.options.producerConnection.run(`add a job to queue '${queueName}'`, () => queue.add(queueName, data, jobOptions))
     if (job.id === undefined) {
       throw new Error(`BullMQ did not return an id for the job added to '${queueName}'`)
     }
     return job.id
+  }
+
+  /**
+   * Adds several jobs to one queue in a single round trip (BullMQ addBulk)
+   * and returns their ids, in order. Each job's options are mapped and
+   * checked as in `add`, over the wiring's jobDefaults; if one is invalid,
+   * none is added.
+   */
+  async addBulk<T>(queueName: string, jobs: ReadonlyArray<{ data: Safe<T>; options?: JobOptions }>): Promise<string[]> {
+    const wiring = findWiringConfig(queueName)
+    const bulk = jobs.map(({ data, options }) => {
+      this.warnIfGrouped(queueName, options)
+      return { name: queueName, data, opts: toBullMQJobOptions(options, wiring, queueName) }
+    })
+    if (bulk.length === 0) return []
+    const queue = this.getQueue(queueName)
+    const added = await this.options.producerConnection.run(`add ${bulk.length} jobs to queue '${queueName}'`, () => queue.addBulk(bulk))
+    return added.map((job) => {
+      if (job.id === undefined) throw new Error(`BullMQ did not return an id for a job added to '${queueName}'`)
+      return job.id
+    })
   }
 
   /**
@@ -52,7 +76,7 @@ export class BullQueueService implements QueueService {
    */
   async getJob<T, R>(queueName: string, jobId: string): Promise<QueueJob<T, R> | null> {
     const queue = this.getQueue(queueName)
-    const job = await queue.getJob(jobId)
+    const job = await this.options.producerConnection.run(`read job ${jobId} of queue '${queueName}'`, () => queue.getJob(jobId))
     if (!job) return null
     return mapBullJob<T, R>(job, {
       reload: () => queue.getJob(jobId),
@@ -68,14 +92,24 @@ export class BullQueueService implements QueueService {
     this.assertOpen()
     let queue = this.queues.get(queueName)
     if (!queue) {
-      queue = new Queue(queueName, { connection: this.options.producerConnection, prefix: this.options.prefix })
-      queue.on('error', (error) => this.options.logger.error(`BullMQ queue '${queueName}' error:`, error))
+      queue = new Queue(queueName, { connection: this.options.producerConnection.client, prefix: this.options.prefix })
+      queue.on('error', (error) => {
+        // Connection errors are reported once per outage by the shared producer connection.
+        if (!this.options.producerConnection.isDown) this.options.logger.error(`BullMQ queue '${queueName}' error:`, error)
+      })
       this.queues.set(queueName, queue)
     }
     return queue
   }
 
-  /** Closes every queue and queue-events connection. Safe to call more than once. */
+  private warnIfGrouped(queueName: string, options: JobOptions | undefined): void {
+    if (options?.group && !this.groupWarnings.has(queueName)) {
+      this.groupWarnings.add(queueName)
+      this.options.logger.warn(`Queue '${queueName}': job groups are a BullMQ Pro feature; 'group' is ignored`)
+    }
+  }
+
+  /** Closes every queue, queue events and the producer connection. Safe to call more than once. */
   close(): Promise<void> {
     this.closing ??= this.closeAll()
     return this.closing
@@ -84,27 +118,52 @@ export class BullQueueService implements QueueService {
   /**
    * One QueueEvents per queue, created only when somebody waits for a job:
    * each holds a blocking connection for as long as it lives.
+   *
+   * Its reader starts from the events stream's last id, read before anybody
+   * checks whether the job already finished. Started at `$` (BullMQ's
+   * default), the first blocking read begins some time after the connection
+   * is up, and a job finishing in between was neither seen by the check nor
+   * read from the stream, so the wait timed out.
    */
   private getQueueEvents(queueName: string): Promise<QueueEvents> {
     this.assertOpen()
-    let entry = this.queueEvents.get(queueName)
-    if (!entry) {
-      const events = new QueueEvents(queueName, { connection: this.options.eventsConnection, prefix: this.options.prefix })
-      events.on('error', (error) => this.options.logger.error(`BullMQ queue events '${queueName}' error:`, error))
-      entry = { events, ready: events.waitUntilReady().then(() => events) }
-      this.queueEvents.set(queueName, entry)
+    let ready = this.queueEvents.get(queueName)
+    if (!ready) {
+      ready = this.startQueueEvents(queueName)
+      this.queueEvents.set(queueName, ready)
+      // A failed start is retried by the next waiter instead of being cached.
+      ready.catch(() => this.queueEvents.delete(queueName))
     }
-    return entry.ready
+    return ready
+  }
+
+  private async startQueueEvents(queueName: string): Promise<QueueEvents> {
+    const queue = this.getQueue(queueName)
+    const { client } = this.options.producerConnection
+    const [last] = await this.options.producerConnection.run(`wait for a job of queue '${queueName}'`, () =>
+      client.xrevrange(queue.keys.events, '+', '-', 'COUNT', 1)
+    )
+    this.assertOpen()
+    const events = new QueueEvents(queueName, {
+      connection: this.options.eventsConnection,
+      prefix: this.options.prefix,
+      lastEventId: last?.[0] ?? '0',
+    })
+    events.on('error', (error) => this.options.logger.error(`BullMQ queue events '${queueName}' error:`, error))
+    this.startedQueueEvents.push(events)
+    await events.waitUntilReady()
+    return events
   }
 
   private async closeAll(): Promise<void> {
-    const closables = [...[...this.queueEvents.values()].map(({ events }) => events), ...this.queues.values()]
+    const closables = [...this.startedQueueEvents, ...this.queues.values()]
     const results = await Promise.allSettled(closables.map((closable) => closable.close()))
     for (const result of results) {
       if (result.status === 'rejected') {
         this.options.logger.error('Error while closing a BullMQ queue:', result.reason)
       }
     }
+    await this.options.producerConnection.close()
   }
 
   private assertOpen(): void {

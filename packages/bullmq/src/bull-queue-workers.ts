@@ -1,3 +1,4 @@
+import { hostname } from 'node:os'
 import { Worker, type Job, type RedisOptions } from 'bullmq'
 import {
   registerQueueWorkers,
@@ -7,9 +8,17 @@ import {
   type QueueWorkers,
 } from '@pikku/core/queue'
 import type { Logger } from '@pikku/core/services'
+import { toBackoffStrategy } from './backoff-strategies.js'
 import { closeWorkerWithDeadline } from './close-worker-with-deadline.js'
+import { filterCoreFailureLogs } from './core-failure-log-filter.js'
+import { jobContext } from './job-context.js'
+import { JobTimeoutError } from './job-timeout-error.js'
+import { addJobSignalMiddleware } from './job-signal-middleware.js'
 import { mapBullJob } from './map-bull-job.js'
+import type { BullJobOptions } from './map-job-options.js'
 import { toBullMQError } from './non-retryable-error.js'
+import { isRateLimitedError } from './rate-limited-error.js'
+import { thrownValueToError } from './thrown-value-to-error.js'
 import { bullWorkerConfigMappings, toWorkerOptions } from './worker-config-mappings.js'
 
 /** Default for how long `close()` waits for active jobs. */
@@ -21,6 +30,11 @@ export interface BullQueueWorkersOptions {
   /** BullMQ key prefix shared with the producers. */
   prefix: string
   logger: Logger
+  /**
+   * Names this process in BullMQ worker names (`<queue>@<workerName>`, shown
+   * by `queue.getWorkers()` and Bull Board). Default: `<hostname>:<pid>`.
+   */
+  workerName?: string
 }
 
 export interface CloseOptions {
@@ -41,6 +55,8 @@ export class BullQueueWorkers implements QueueWorkers {
   readonly configMappings = bullWorkerConfigMappings
 
   private readonly workers = new Map<string, Worker>()
+  /** Jobs each worker is running, with the lock token needed to hand them back. */
+  private readonly activeJobs = new Map<Worker, Map<string, { job: Job; token: string }>>()
   private readonly forceClosed = new WeakSet<Worker>()
   private registered = false
   private closing: Promise<{ forced: boolean }> | undefined
@@ -86,8 +102,9 @@ export class BullQueueWorkers implements QueueWorkers {
 
   /**
    * Stops taking jobs, waits up to `timeoutMs` for active ones, then
-   * force-closes (unfinished jobs stay active and are recovered by stalled-job
-   * detection). `forced` tells whether any worker had to be forced. Safe to
+   * force-closes: unfinished jobs are moved back to waiting (with their lock
+   * token, so this does not count as a stall) and their functions' abort
+   * signals fire. `forced` tells whether any worker had to be forced. Safe to
    * call more than once.
    */
   close({ timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS }: CloseOptions = {}): Promise<{ forced: boolean }> {
@@ -97,13 +114,25 @@ export class BullQueueWorkers implements QueueWorkers {
 
   private async startWorker(queueName: string, registration: CoreQueueWorker): Promise<void> {
     const { logger } = this.options
-    const worker = new Worker(queueName, (job: Job) => this.processJob(job), {
-      ...toWorkerOptions(registration.config),
+    addJobSignalMiddleware(registration)
+    const workerName = this.options.workerName ?? `${hostname()}:${process.pid}`
+    const active = new Map<string, { job: Job; token: string }>()
+    const config = registration.config ?? {}
+    const workerOptions = toWorkerOptions(config)
+    const worker: Worker = new Worker(queueName, (job: Job, token, signal): Promise<unknown> => this.trackActive(active, job, token, () => this.processJob(worker, job, signal, config.timeout)), {
+      ...workerOptions,
+      settings: {
+        backoffStrategy: toBackoffStrategy(queueName, config.backoffStrategies ?? {}, logger),
+        ...workerOptions.settings,
+      },
+      // CLIENT SETNAME refuses spaces.
+      name: `${queueName}@${workerName}`.replace(/\s/g, '_'),
       connection: this.options.connection,
       prefix: this.options.prefix,
     })
     // Registered before waiting, so close() also reaches a worker that never became ready.
     this.workers.set(queueName, worker)
+    this.activeJobs.set(worker, active)
 
     worker.on('error', (error) => {
       // After a forced close, lock renewal for the abandoned jobs fails by design.
@@ -113,45 +142,114 @@ export class BullQueueWorkers implements QueueWorkers {
     worker.on('stalled', (jobId) => {
       logger.warn(`Job ${jobId} in queue '${queueName}' stalled (its worker stopped renewing the lock); it goes back to the queue`)
     })
+    // The one log line of a failed attempt (core's own lines are filtered out).
     worker.on('failed', (job, error) => {
       if (!job) {
-        logger.error(`A job in queue '${queueName}' failed and was removed:`, error.message)
+        logger.error(`A job in queue '${queueName}' failed and was removed: ${error.message}`)
         return
       }
       const maxAttempts = Math.max(1, job.opts.attempts ?? 1)
-      const willRetry = error.name !== 'UnrecoverableError' && job.attemptsMade < maxAttempts
-      const message = `Job ${job.id} in queue '${queueName}' failed (attempt ${job.attemptsMade}/${maxAttempts})${willRetry ? ', will retry' : ''}: ${error.message}`
-      if (willRetry) logger.warn(message)
-      else logger.error(message)
+      const attempt = `Job ${job.id} in queue '${queueName}' failed (attempt ${job.attemptsMade}/${maxAttempts})`
+      // BullMQ sets finishedOn only when the job ends failed, not when it schedules a retry.
+      if (job.finishedOn === undefined) {
+        logger.warn(`${attempt}, will retry: ${error.message}`)
+      } else if (error.name === 'UnrecoverableError' || job.attemptsMade < maxAttempts) {
+        logger.error(`${attempt}, not retried: ${error.message}`, error)
+      } else {
+        logger.error(`${attempt}, no attempts left: ${error.message}`, error)
+      }
     })
 
     await worker.waitUntilReady()
   }
 
-  private async processJob(job: Job): Promise<unknown> {
+  private async trackActive<T>(active: Map<string, { job: Job; token: string }>, job: Job, token: string | undefined, run: () => Promise<T>): Promise<T> {
+    if (token === undefined) return run()
+    active.set(job.id!, { job, token })
     try {
-      return await runJob({
-        job: mapBullJob(job),
-        updateProgress: (progress) => job.updateProgress(progress),
-        // Job ids repeat across queues; the queue name makes the trace id unique.
-        traceId: `${job.queueName}:${job.id}`,
+      return await run()
+    } finally {
+      active.delete(job.id!)
+    }
+  }
+
+  /**
+   * Runs one attempt through core's `runQueueJob`, with the job context that
+   * carries its AbortSignal to `wire.queue.signal`. The signal aborts when
+   * BullMQ cancels the job (forced shutdown) or when the attempt outlives its
+   * timeout (the job's `timeout`, else the wiring's): then the attempt fails
+   * at once with a JobTimeoutError, and a function that ignores the signal
+   * runs on unobserved. A RateLimitedError pauses the queue instead of
+   * failing the attempt.
+   */
+  private async processJob(worker: Worker, job: Job, bullSignal: AbortSignal | undefined, wiringTimeoutMs: number | undefined): Promise<unknown> {
+    filterCoreFailureLogs()
+    const controller = new AbortController()
+    const forwardAbort = () => controller.abort(bullSignal?.reason)
+    bullSignal?.addEventListener('abort', forwardAbort, { once: true })
+    const timeoutMs = (job.opts as BullJobOptions).timeout ?? wiringTimeoutMs
+    let timer: NodeJS.Timeout | undefined
+    try {
+      const run = jobContext.run({ queueName: job.queueName, jobId: job.id!, signal: controller.signal }, () =>
+        runJob({
+          job: mapBullJob(job),
+          updateProgress: (progress) => job.updateProgress(progress),
+          // Job ids repeat across queues; the queue name makes the trace id unique.
+          traceId: `${job.queueName}:${job.id}`,
+        })
+      )
+      if (timeoutMs === undefined) return await run
+      run.catch(() => undefined)
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          const error = new JobTimeoutError(job.id!, job.queueName, timeoutMs)
+          controller.abort(error)
+          reject(error)
+        }, timeoutMs)
       })
+      return await Promise.race([run, timedOut])
     } catch (error) {
-      throw toBullMQError(error)
+      if (isRateLimitedError(error)) {
+        // BullMQ's manual rate limit: the job returns to waiting with its attempts untouched.
+        this.options.logger.info(`Queue '${job.queueName}' paused for ${error.retryAfterMs} ms: job ${job.id} was rate limited (${error.message})`)
+        await worker.rateLimit(error.retryAfterMs)
+        throw Worker.RateLimitError()
+      }
+      throw toBullMQError(thrownValueToError(error))
+    } finally {
+      clearTimeout(timer)
+      bullSignal?.removeEventListener('abort', forwardAbort)
     }
   }
 
   private async closeAll(timeoutMs: number): Promise<{ forced: boolean }> {
     const forced = await Promise.all(
       [...this.workers.entries()].map(([queueName, worker]) =>
-        closeWorkerWithDeadline(worker, timeoutMs, () => {
-          this.forceClosed.add(worker)
-          this.options.logger.warn(
-            `Queue '${queueName}': active jobs did not finish within ${timeoutMs} ms; closing anyway, they stay active and are retried once their lock expires`
-          )
-        })
+        closeWorkerWithDeadline(worker, timeoutMs, () => this.handBackActiveJobs(queueName, worker, timeoutMs))
       )
     )
     return { forced: forced.includes(true) }
+  }
+
+  /**
+   * At the shutdown deadline: unfinished jobs go straight back to waiting, so
+   * another worker takes them now rather than after lock expiry, and a forced
+   * deploy does not use up one of the job's `maxStalledCount` stalls. A job
+   * that cannot be moved (Redis unreachable) is left active for stalled-job
+   * detection, as before.
+   */
+  private async handBackActiveJobs(queueName: string, worker: Worker, timeoutMs: number): Promise<void> {
+    // From here on, the abandoned runs' late completions fail on purpose (their lock is gone).
+    this.forceClosed.add(worker)
+    const active = [...(this.activeJobs.get(worker)?.values() ?? [])]
+    const results = await Promise.allSettled(active.map(({ job, token }) => job.moveToWait(token)))
+    const handedBack = active.filter((_, index) => results[index]!.status === 'fulfilled').map(({ job }) => job.id)
+    const left = active.filter((_, index) => results[index]!.status === 'rejected').map(({ job }) => job.id)
+    worker.cancelAllJobs('The worker is shutting down')
+    this.options.logger.warn(
+      `Queue '${queueName}': active jobs did not finish within ${timeoutMs} ms; closing anyway.` +
+        (handedBack.length > 0 ? ` Moved back to waiting: ${handedBack.join(', ')}.` : '') +
+        (left.length > 0 ? ` Could not move ${left.join(', ')} (they are retried once their lock expires).` : '')
+    )
   }
 }

@@ -1,6 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis'
 import { ConsoleLogger, type Logger } from '@pikku/core/services'
 import { BullQueueService } from './bull-queue-service.js'
+import { DEFAULT_PRODUCER_TIMEOUT_MS, ProducerConnection } from './producer-connection.js'
 import { BullQueueWorkers, DEFAULT_CLOSE_TIMEOUT_MS, type CloseOptions } from './bull-queue-workers.js'
 import { BullSchedulerService, type BullSchedulerServiceOptions } from './bull-scheduler-service.js'
 import {
@@ -22,6 +23,18 @@ export interface BullServiceFactoryOptions {
   prefix?: string
   /** Logger. Default: new ConsoleLogger() */
   logger?: Logger
+  /**
+   * How long a producer call (`add`, `getJob`, waiting for a result) waits for
+   * Redis to be reachable before it rejects with an error naming the Redis URL.
+   * Workers are not affected: they wait for Redis as long as it takes.
+   * Default: 5000 ms.
+   */
+  producerTimeoutMs?: number
+  /**
+   * Names this process in BullMQ worker names (`<queue>@<workerName>`, as
+   * listed by `queue.getWorkers()` and Bull Board). Default: `<hostname>:<pid>`.
+   */
+  workerName?: string
 }
 
 /** First and largest pause between connection attempts in `init()`. */
@@ -43,6 +56,8 @@ export class BullServiceFactory {
   private readonly redisUrl: string
   private readonly connections: BullConnectionOptions
   private readonly logger: Logger
+  private readonly producerTimeoutMs: number
+  private readonly workerName: string | undefined
   private queueService: BullQueueService | undefined
   private queueWorkers: BullQueueWorkers | undefined
   private schedulerService: BullSchedulerService | undefined
@@ -53,6 +68,11 @@ export class BullServiceFactory {
     this.prefix = options.prefix ?? process.env.PIKKU_QUEUE_PREFIX ?? 'bull'
     this.logger = options.logger ?? new ConsoleLogger()
     this.connections = createConnectionOptions(this.redisUrl, options.connection)
+    this.workerName = options.workerName
+    this.producerTimeoutMs = options.producerTimeoutMs ?? DEFAULT_PRODUCER_TIMEOUT_MS
+    if (!(this.producerTimeoutMs > 0)) {
+      throw new Error(`Invalid producerTimeoutMs ${this.producerTimeoutMs}: expected a number of milliseconds > 0`)
+    }
   }
 
   /**
@@ -81,7 +101,12 @@ export class BullServiceFactory {
   getQueueService(): BullQueueService {
     this.assertOpen()
     this.queueService ??= new BullQueueService({
-      producerConnection: this.connections.producer,
+      producerConnection: new ProducerConnection({
+        redis: this.connections.producer,
+        redactedUrl: redactPassword(this.redisUrl),
+        timeoutMs: this.producerTimeoutMs,
+        logger: this.logger,
+      }),
       eventsConnection: this.connections.blocking,
       prefix: this.prefix,
       logger: this.logger,
@@ -96,6 +121,7 @@ export class BullServiceFactory {
       connection: this.connections.blocking,
       prefix: this.prefix,
       logger: this.logger,
+      workerName: this.workerName,
     })
     return this.queueWorkers
   }

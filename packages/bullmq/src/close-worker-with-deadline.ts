@@ -6,14 +6,13 @@ import type { Worker } from 'bullmq'
  * `worker.close()` stops fetching jobs and waits for the active ones with no
  * time limit. If they are not done by the deadline the worker's connections
  * are force-closed: `worker.close(true)` cannot do that at this point, because
- * `close()` is memoised and would return the pending graceful close. BullMQ
- * does not finish jobs whose connection is closing, so unfinished jobs stay
- * active; once their lock expires, stalled-job detection on any live worker
- * puts them back in the queue.
+ * `close()` is memoised and would return the pending graceful close.
  *
- * `onDeadline` runs just before forcing. Resolves to true when it had to force.
+ * `onDeadline` runs (and is awaited) just before forcing, while the
+ * connection still works: the place to hand unfinished jobs back. Resolves
+ * to true when it had to force.
  */
-export async function closeWorkerWithDeadline(worker: Worker, timeoutMs: number, onDeadline?: () => void): Promise<boolean> {
+export async function closeWorkerWithDeadline(worker: Worker, timeoutMs: number, onDeadline?: () => Promise<void>): Promise<boolean> {
   const graceful = worker.close()
   let timer: NodeJS.Timeout | undefined
   const deadline = new Promise<'deadline'>((resolve) => {
@@ -27,7 +26,7 @@ export async function closeWorkerWithDeadline(worker: Worker, timeoutMs: number,
   }
   // The graceful close still settles once the abandoned job returns; nothing waits for it any more.
   graceful.catch(() => undefined)
-  onDeadline?.()
+  await onDeadline?.()
   await worker.getBackend().close(true)
   return true
 }

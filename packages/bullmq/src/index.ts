@@ -1,3 +1,4 @@
+import './pikku-core-augmentation.js'
 export { BullServiceFactory, type BullServiceFactoryOptions } from './bull-service-factory.js'
 export { BullQueueService, type BullQueueServiceOptions } from './bull-queue-service.js'
 export {
@@ -15,6 +16,8 @@ export {
 export { toBullMQJobOptions, toBullMQPriority, BULLMQ_MAX_PRIORITY, DEFAULT_BACKOFF_DELAY_MS } from './map-job-options.js'
 export { mapBullJob, toQueueJobStatus } from './map-bull-job.js'
 export { isNonRetryableError, toBullMQError } from './non-retryable-error.js'
+export { JobTimeoutError } from './job-timeout-error.js'
+export { RateLimitedError, isRateLimitedError } from './rate-limited-error.js'
 export { bullWorkerConfigMappings } from './worker-config-mappings.js'
 export { PinoLogger, type PinoLoggerOptions } from './pino-logger.js'
 export {

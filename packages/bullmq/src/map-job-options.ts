@@ -1,5 +1,5 @@
 import type { JobsOptions } from 'bullmq'
-import type { JobOptions } from '@pikku/core/queue'
+import type { JobOptions, PikkuWorkerConfig } from '@pikku/core/queue'
 
 /** BullMQ's highest priority value, which runs last (2^21 - 1). */
 export const BULLMQ_MAX_PRIORITY = 2_097_151
@@ -10,8 +10,11 @@ const PRIORITY_ORIGIN = 1_048_576
 /** Base delay for a backoff given only by name, as in `backoff: 'exponential'`. */
 export const DEFAULT_BACKOFF_DELAY_MS = 1000
 
-/** Job options as stored by BullMQ, plus the signed identity carried to the worker. */
-export type BullJobOptions = JobsOptions & { pikkuUserId?: string }
+/**
+ * Job options as stored by BullMQ, plus what the worker reads back from them:
+ * the signed identity and the attempt timeout.
+ */
+export type BullJobOptions = JobsOptions & { pikkuUserId?: string; timeout?: number }
 
 /**
  * Converts a pikku priority (higher runs first, may be negative) to BullMQ's
@@ -30,30 +33,62 @@ export function toBullMQPriority(priority: number): number {
   return Math.min(BULLMQ_MAX_PRIORITY, Math.max(1, PRIORITY_ORIGIN - Math.round(priority)))
 }
 
+/** BullMQ's own backoff types; others must be declared with `config.backoffStrategies`. */
+const BUILT_IN_BACKOFF_TYPES = ['fixed', 'exponential']
+
 /**
- * Maps pikku {@link JobOptions} to BullMQ job options. `group` is not
- * mapped: job groups are a BullMQ Pro feature.
+ * Maps pikku {@link JobOptions} to BullMQ job options, over the wiring's
+ * `jobDefaults` (the job's own options win; `bullmq` raw options are applied
+ * last). Invalid values throw here, when the job is added, because BullMQ
+ * would only trip over them when the job fails: an unknown backoff type left
+ * the job active until stalled-job detection. `group` is not mapped: job
+ * groups are a BullMQ Pro feature.
+ *
+ * `queueName` only appears in error messages; `wiring` is the queue's wiring
+ * config when this process knows it (see `findWiringConfig`).
  */
-export function toBullMQJobOptions(options: JobOptions = {}): BullJobOptions {
+export function toBullMQJobOptions(options: JobOptions = {}, wiring: PikkuWorkerConfig = {}, queueName = 'the queue'): BullJobOptions {
+  const merged: JobOptions = { ...wiring.jobDefaults }
+  for (const [key, value] of Object.entries(options)) {
+    if (value !== undefined) (merged as Record<string, unknown>)[key] = value
+  }
   const bull: BullJobOptions = {}
-  if (options.attempts !== undefined) bull.attempts = options.attempts
-  if (options.backoff !== undefined) bull.backoff = toBullMQBackoff(options.backoff)
-  if (options.delay !== undefined) bull.delay = options.delay
-  if (options.jobId !== undefined) bull.jobId = options.jobId
-  if (options.removeOnComplete !== undefined) bull.removeOnComplete = options.removeOnComplete
-  if (options.removeOnFail !== undefined) bull.removeOnFail = options.removeOnFail
-  if (options.priority !== undefined) bull.priority = toBullMQPriority(options.priority)
+  if (merged.attempts !== undefined) bull.attempts = check(merged.attempts, isCount, 'attempts', 'an integer >= 1', queueName)
+  if (merged.backoff !== undefined) bull.backoff = toBullMQBackoff(merged.backoff, Object.keys(wiring.backoffStrategies ?? {}), queueName)
+  if (merged.delay !== undefined) bull.delay = check(merged.delay, isNonNegative, 'delay', 'a number of milliseconds >= 0', queueName)
+  if (merged.jobId !== undefined) bull.jobId = merged.jobId
+  if (merged.removeOnComplete !== undefined) bull.removeOnComplete = merged.removeOnComplete
+  if (merged.removeOnFail !== undefined) bull.removeOnFail = merged.removeOnFail
+  if (merged.priority !== undefined) bull.priority = toBullMQPriority(merged.priority)
+  if (merged.timeout !== undefined) bull.timeout = check(merged.timeout, isPositive, 'timeout', 'a number of milliseconds > 0', queueName)
+  if (merged.deduplication !== undefined) bull.deduplication = merged.deduplication
+  if (merged.lifo !== undefined) bull.lifo = merged.lifo
   // Kept in the job's options, not its data: the signature covers the data, and
   // jobs from plain BullMQ producers must keep their data shape.
-  if (options.pikkuUserId !== undefined) bull.pikkuUserId = options.pikkuUserId
-  return bull
+  if (merged.pikkuUserId !== undefined) bull.pikkuUserId = merged.pikkuUserId
+  return { ...bull, ...merged.bullmq }
 }
 
-function toBullMQBackoff(backoff: NonNullable<JobOptions['backoff']>): JobsOptions['backoff'] {
-  if (typeof backoff !== 'string') return backoff
-  if (backoff === 'exponential' || backoff === 'fixed') {
-    return { type: backoff, delay: DEFAULT_BACKOFF_DELAY_MS }
+const isCount = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 1
+const isNonNegative = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0
+const isPositive = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value > 0
+
+function check<T>(value: T, valid: (value: unknown) => boolean, name: string, expected: string, queueName: string): T {
+  if (!valid(value)) throw new Error(`Invalid job option ${name} for queue '${queueName}': ${JSON.stringify(value)}, expected ${expected}`)
+  return value
+}
+
+function toBullMQBackoff(backoff: NonNullable<JobOptions['backoff']>, customTypes: string[], queueName: string): JobsOptions['backoff'] {
+  const { type, delay } = typeof backoff === 'string' ? { type: backoff, delay: undefined } : backoff
+  const known = [...BUILT_IN_BACKOFF_TYPES, ...customTypes]
+  if (!known.includes(type)) {
+    throw new Error(
+      `Unsupported backoff type '${type}' for queue '${queueName}': use ${known.map((name) => `'${name}'`).join(' or ')}, ` +
+        `or declare '${type}' under config.backoffStrategies in the queue's wireQueueWorker (and load the wirings in the process that adds the job)`
+    )
   }
-  // Anything else would only fail later, inside BullMQ, when the first retry is scheduled.
-  throw new Error(`Unsupported backoff '${backoff}': BullMQ supports 'fixed' and 'exponential' (or { type, delay })`)
+  if (delay !== undefined) check(delay, isNonNegative, 'backoff.delay', 'a number of milliseconds >= 0', queueName)
+  // A built-in type given only by name gets a base delay: BullMQ would otherwise retry at once.
+  if (delay === undefined && BUILT_IN_BACKOFF_TYPES.includes(type)) return { type, delay: DEFAULT_BACKOFF_DELAY_MS }
+  return delay === undefined ? { type } : { type, delay }
 }

@@ -1,5 +1,10 @@
-import type { WorkerOptions } from 'bullmq'
+import type { KeepJobs, WorkerOptions } from 'bullmq'
 import type { PikkuWorkerConfig, QueueConfigMapping } from '@pikku/core/queue'
+
+/** Completed jobs kept per queue unless the wiring or the job says otherwise: the last 1000, none older than a day. */
+export const DEFAULT_REMOVE_ON_COMPLETE = { count: 1000, age: 24 * 3600 } as const satisfies KeepJobs
+/** Failed jobs kept per queue unless the wiring or the job says otherwise: the last 10 000, none older than 7 days. */
+export const DEFAULT_REMOVE_ON_FAIL = { count: 10_000, age: 7 * 24 * 3600 } as const satisfies KeepJobs
 
 /**
  * How a wiring's `config` becomes BullMQ `WorkerOptions`. Core validates each
@@ -22,13 +27,13 @@ export const bullWorkerConfigMappings: QueueConfigMapping = {
     },
     removeOnComplete: {
       queueProperty: 'removeOnComplete',
-      transform: (count: number) => ({ count }),
-      description: 'Number of completed jobs to keep; older ones are removed',
+      transform: (count: number) => ({ count, age: DEFAULT_REMOVE_ON_COMPLETE.age }),
+      description: 'Number of completed jobs to keep (default 1000); older ones, and any older than a day, are removed',
     },
     removeOnFail: {
       queueProperty: 'removeOnFail',
-      transform: (count: number) => ({ count }),
-      description: 'Number of failed jobs to keep; older ones are removed',
+      transform: (count: number) => ({ count, age: DEFAULT_REMOVE_ON_FAIL.age }),
+      description: 'Number of failed jobs to keep (default 10000); older ones, and any older than 7 days, are removed',
     },
     maxStalledCount: {
       queueProperty: 'maxStalledCount',
@@ -37,6 +42,22 @@ export const bullWorkerConfigMappings: QueueConfigMapping = {
     autorun: {
       queueProperty: 'autorun',
       description: 'Start processing as soon as the worker is created (default true)',
+    },
+    timeout: {
+      description: 'Milliseconds an attempt may run before it fails with a timeout and its signal aborts (default none)',
+    },
+    limiter: {
+      queueProperty: 'limiter',
+      description: 'At most max jobs per duration ms across all workers of the queue (BullMQ limiter)',
+    },
+    jobDefaults: {
+      description: 'attempts, backoff, priority, removeOnComplete, removeOnFail for every job added to the queue',
+    },
+    backoffStrategies: {
+      description: 'Named custom retry delays that jobs may use as backoff.type',
+    },
+    bullmq: {
+      description: 'Raw BullMQ WorkerOptions, applied last',
     },
   },
   unsupported: {
@@ -62,19 +83,25 @@ export const bullWorkerConfigMappings: QueueConfigMapping = {
 
 /**
  * Applies the supported keys of a wiring's config, as described by
- * {@link bullWorkerConfigMappings}. Values are checked here because BullMQ
+ * {@link bullWorkerConfigMappings}, then the raw `bullmq` options. Keys without
+ * a BullMQ property (`timeout`, `jobDefaults`, `backoffStrategies`) are only
+ * checked here and used elsewhere. Values are checked here because BullMQ
  * rejects bad ones only after its Worker has opened connections, which would
  * then leak.
  */
 export function toWorkerOptions(config: PikkuWorkerConfig = {}): Partial<WorkerOptions> {
-  const options: Record<string, unknown> = {}
+  // BullMQ keeps every finished job forever unless told otherwise; a job's own removeOn* still wins.
+  const options: Record<string, unknown> = {
+    removeOnComplete: { ...DEFAULT_REMOVE_ON_COMPLETE },
+    removeOnFail: { ...DEFAULT_REMOVE_ON_FAIL },
+  }
   for (const [key, value] of Object.entries(config)) {
     const mapping = bullWorkerConfigMappings.supported[key as keyof PikkuWorkerConfig]
-    if (value === undefined || !mapping?.queueProperty) continue
+    if (value === undefined || !mapping) continue
     assertValid(key as keyof PikkuWorkerConfig, value)
-    options[mapping.queueProperty] = mapping.transform ? mapping.transform(value) : value
+    if (mapping.queueProperty) options[mapping.queueProperty] = mapping.transform ? mapping.transform(value) : value
   }
-  return options as Partial<WorkerOptions>
+  return { ...options, ...config.bullmq } as Partial<WorkerOptions>
 }
 
 const isInteger = (value: unknown): value is number => Number.isInteger(value)
@@ -88,6 +115,22 @@ const VALIDATORS: Partial<Record<keyof PikkuWorkerConfig, [check: (value: unknow
   removeOnFail: [(value) => isInteger(value) && value >= 0, 'an integer >= 0'],
   maxStalledCount: [(value) => isInteger(value) && value >= 0, 'an integer >= 0'],
   autorun: [(value) => typeof value === 'boolean', 'true or false'],
+  timeout: [isPositive, 'a number of milliseconds > 0'],
+  limiter: [
+    (value) => typeof value === 'object' && value !== null && isCountOf(value, 'max') && isPositive((value as { duration?: unknown }).duration),
+    '{ max: an integer >= 1, duration: milliseconds > 0 }',
+  ],
+  jobDefaults: [(value) => typeof value === 'object' && value !== null, 'an object of job options'],
+  backoffStrategies: [
+    (value) => typeof value === 'object' && value !== null && Object.values(value).every((strategy) => typeof strategy === 'function'),
+    'an object of functions, { name: ({ attemptsMade, delay, error, job }) => milliseconds }',
+  ],
+  bullmq: [(value) => typeof value === 'object' && value !== null, 'an object of BullMQ WorkerOptions'],
+}
+
+function isCountOf(value: object, key: string): boolean {
+  const count = (value as Record<string, unknown>)[key]
+  return isInteger(count) && count >= 1
 }
 
 function assertValid(key: keyof PikkuWorkerConfig, value: unknown): void {

@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process'
 import { Redis } from 'ioredis'
 import { pikkuState, setSingletonServices } from '@pikku/core/ecosystem'
 import { wireQueueWorker, type PikkuQueue, type PikkuWorkerConfig } from '@pikku/core/queue'
@@ -127,4 +128,70 @@ export function deferred<T = void>(): Deferred<T> {
   let resolve!: (value: T) => void
   const promise = new Promise<T>((r) => (resolve = r))
   return { promise, resolve }
+}
+
+/** A redis-server of the test's own, for tests that stop and restart Redis. */
+export interface OwnRedis {
+  port: number
+  url: string
+  stop(): Promise<void>
+  /** Starts it again on the same port (data is not kept). */
+  restart(): Promise<void>
+}
+
+/**
+ * Starts redis-server on the first free port from 6390 to 6399 (the shared
+ * Redis on 6379 must never be stopped), without persistence. The caller must
+ * `stop()` it.
+ */
+export async function startOwnRedis(): Promise<OwnRedis> {
+  for (let port = 6390; port <= 6399; port++) {
+    const child = await spawnRedis(port)
+    if (!child) continue
+    let current: ChildProcess = child
+    return {
+      port,
+      url: `redis://127.0.0.1:${port}`,
+      stop: () => stopChild(current),
+      restart: async () => {
+        await stopChild(current)
+        const next = await spawnRedis(port)
+        if (!next) throw new Error(`Could not restart redis-server on port ${port}`)
+        current = next
+      },
+    }
+  }
+  throw new Error('No free port for a test redis-server between 6390 and 6399')
+}
+
+async function spawnRedis(port: number): Promise<ChildProcess | undefined> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const started = await new Promise<boolean>((resolve) => {
+    let output = ''
+    const timer = setTimeout(() => resolve(false), 5000)
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+      if (output.includes('Ready to accept connections')) {
+        clearTimeout(timer)
+        resolve(true)
+      }
+    })
+    child.once('exit', () => {
+      clearTimeout(timer)
+      resolve(false)
+    })
+  })
+  if (started) return child
+  await stopChild(child)
+  return undefined
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve())
+    child.kill('SIGKILL')
+  })
 }

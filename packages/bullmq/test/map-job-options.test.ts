@@ -31,10 +31,29 @@ test('toBullMQJobOptions maps every pikku option', () => {
   assert.deepEqual(toBullMQJobOptions(), {})
 })
 
-test('backoff given by name gets a 1 s base delay; unknown names are rejected up front', () => {
+test('backoff given by name gets a 1 s base delay; unknown types, by name or in an object, are rejected up front', () => {
   assert.deepEqual(toBullMQJobOptions({ backoff: 'exponential' }).backoff, { type: 'exponential', delay: 1000 })
   assert.deepEqual(toBullMQJobOptions({ backoff: 'fixed' }).backoff, { type: 'fixed', delay: 1000 })
-  assert.throws(() => toBullMQJobOptions({ backoff: 'linear' }), /Unsupported backoff 'linear'/)
+  assert.throws(() => toBullMQJobOptions({ backoff: 'linear' }, {}, 'emails'), /^Error: Unsupported backoff type 'linear' for queue 'emails': use 'fixed' or 'exponential', or declare 'linear' under config.backoffStrategies/)
+  assert.throws(() => toBullMQJobOptions({ backoff: { type: 'linear', delay: 10 } }), /Unsupported backoff type 'linear'/)
+  assert.throws(() => toBullMQJobOptions({ backoff: { type: 'fixed', delay: -5 } }), /Invalid job option backoff.delay .*-5, expected a number of milliseconds >= 0/)
+  // A type the wiring declares is accepted, with or without a delay.
+  const wiring = { backoffStrategies: { linear: () => 10 } }
+  assert.deepEqual(toBullMQJobOptions({ backoff: { type: 'linear', delay: 10 } }, wiring).backoff, { type: 'linear', delay: 10 })
+  assert.deepEqual(toBullMQJobOptions({ backoff: 'linear' }, wiring).backoff, { type: 'linear' })
+})
+
+test('wiring jobDefaults apply under the job options; raw bullmq options are applied last', () => {
+  const wiring = { jobDefaults: { attempts: 5, backoff: { type: 'fixed', delay: 200 }, priority: 3, removeOnComplete: 50 } }
+  assert.deepEqual(toBullMQJobOptions({ attempts: 2, delay: undefined }, wiring), {
+    attempts: 2,
+    backoff: { type: 'fixed', delay: 200 },
+    priority: toBullMQPriority(3),
+    removeOnComplete: 50,
+  })
+  assert.deepEqual(toBullMQJobOptions({ lifo: true, bullmq: { removeOnComplete: { age: 60 }, keepLogs: 5 } }, wiring).removeOnComplete, { age: 60 })
+  assert.throws(() => toBullMQJobOptions({ attempts: 0 }, {}, 'emails'), /Invalid job option attempts for queue 'emails': 0, expected an integer >= 1/)
+  assert.throws(() => toBullMQJobOptions({ timeout: 0 }), /Invalid job option timeout/)
 })
 
 test('priority: higher pikku priority becomes a lower BullMQ number, within 1..2_097_151', () => {

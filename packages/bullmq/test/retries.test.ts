@@ -22,6 +22,14 @@ const logger = setupPikku({
       throw new Error(`upstream unavailable (run ${attempt})`)
     },
   },
+  thrower: {
+    func: async (_services, data: { kind: 'string' | 'error-like' | 'number' }, wire) => {
+      recordRun(wire.queue)
+      if (data.kind === 'string') throw 'quota exceeded for tenant 7'
+      if (data.kind === 'error-like') throw { name: 'HttpError', message: 'upstream said 503', stack: 'HttpError: upstream said 503\n    at fetchReport (report.ts:12:3)' }
+      throw 404
+    },
+  },
   stopper: {
     func: async (_services, data: { how: 'fail' | 'discard' | 'invalid' | 'forbidden-by-name' }, wire) => {
       recordRun(wire.queue)
@@ -70,10 +78,36 @@ test('a throwing job is retried up to its attempts with fixed backoff, then fail
   assert.equal(metadata.completedAt, undefined)
   const bullJob = await factory.getQueueService().getQueue('flaky').getJob(jobId)
   assert.equal(bullJob!.failedReason, 'upstream unavailable (run 3)')
-  // Each attempt is logged with its number; only the last is an error.
-  assert.equal(logger.matching('warn', new RegExp(`Job ${jobId} in queue 'flaky' failed \\(attempt [12]/3\\), will retry`)).length, 2)
-  assert.equal(logger.matching('error', new RegExp(`Job ${jobId} in queue 'flaky' failed \\(attempt 3/3\\)`)).length, 1)
+  // One line per attempt, with its number: WARN while it will retry, ERROR when it gives up.
+  assert.deepEqual(linesAbout('flaky', jobId), [
+    { level: 'warn', message: `Job ${jobId} in queue 'flaky' failed (attempt 1/3), will retry: upstream unavailable (run 1)` },
+    { level: 'warn', message: `Job ${jobId} in queue 'flaky' failed (attempt 2/3), will retry: upstream unavailable (run 2)` },
+    { level: 'error', message: `Job ${jobId} in queue 'flaky' failed (attempt 3/3), no attempts left: upstream unavailable (run 3) upstream unavailable (run 3)` },
+  ])
 })
+
+/** Warnings and errors that mention this job, whoever logged them. */
+function linesAbout(queueName: string, jobId: string) {
+  const mentions = new RegExp(`\\b[Jj]ob ${jobId} in queue '?${queueName}\\b`)
+  return logger.entries.filter((entry) => (entry.level === 'warn' || entry.level === 'error') && mentions.test(entry.message))
+}
+
+for (const [kind, reason] of [
+  ['string', 'quota exceeded for tenant 7'],
+  ['error-like', 'upstream said 503'],
+  ['number', 'A job threw a non-Error value: 404'],
+] as const) {
+  test(`a thrown ${kind} keeps its reason in failedReason, the error and the log`, async () => {
+    const { jobId, failure } = await runUntilFinished('thrower', { kind }, { attempts: 2, backoff: { type: 'fixed', delay: 10 } })
+    assert.equal(failure.message, reason)
+    const bullJob = await factory.getQueueService().getQueue('thrower').getJob(jobId)
+    assert.equal(bullJob!.failedReason, reason)
+    if (kind === 'error-like') assert.match(bullJob!.stacktrace?.[0] ?? '', /at fetchReport \(report\.ts:12:3\)/)
+    const lines = linesAbout('thrower', jobId)
+    assert.equal(lines.length, 2)
+    assert.equal(lines[0]!.message, `Job ${jobId} in queue 'thrower' failed (attempt 1/2), will retry: ${reason}`)
+  })
+}
 
 test('exponential backoff waits about delay, then twice the delay', async () => {
   const { jobId } = await runUntilFinished('flaky', {}, { attempts: 3, backoff: { type: 'exponential', delay: 100 } })
@@ -101,5 +135,8 @@ for (const [how, reason] of [
     const metadata = await job.metadata!()
     assert.equal(metadata.attemptsMade, 1)
     assert.equal(metadata.error, expected)
+    assert.deepEqual(linesAbout('stopper', jobId), [
+      { level: 'error', message: `Job ${jobId} in queue 'stopper' failed (attempt 1/3), not retried: ${expected} ${expected}` },
+    ])
   })
 }

@@ -1,6 +1,8 @@
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createFactory, deleteKeys, setupPikku, uniquePrefix } from './helpers.js'
+import { hostname } from 'node:os'
+import { BullServiceFactory } from '../src/index.js'
+import { createFactory, deleteKeys, REDIS_URL, setupPikku, uniquePrefix } from './helpers.js'
 
 const logger = setupPikku({
   tuned: {
@@ -34,8 +36,9 @@ test('wiring config maps to BullMQ worker options; unsupported keys are reported
     assert.equal(opts.concurrency, 4)
     assert.equal(opts.lockDuration, 5000)
     assert.equal(opts.drainDelay, 2)
-    assert.deepEqual(opts.removeOnComplete, { count: 10 })
-    assert.deepEqual(opts.removeOnFail, { count: 100 })
+    // A count from the wiring keeps the default age limit.
+    assert.deepEqual(opts.removeOnComplete, { count: 10, age: 86_400 })
+    assert.deepEqual(opts.removeOnFail, { count: 100, age: 604_800 })
     assert.equal(opts.maxStalledCount, 3)
     assert.equal(opts.prefix, prefix)
 
@@ -52,6 +55,24 @@ test('wiring config maps to BullMQ worker options; unsupported keys are reported
 
     await assert.rejects(workers.registerQueues(), /already called/)
   } finally {
+    await factory.close()
+  }
+})
+
+test('workers are named after their queue and process, as queue.getWorkers() (and Bull Board) show them', async () => {
+  const factory = createFactory(prefix, logger)
+  const named = new BullServiceFactory({ redisUrl: REDIS_URL, prefix, logger, workerName: 'reports worker 2' })
+  try {
+    await factory.getQueueWorkers().registerQueues()
+    const queue = factory.getQueueService().getQueue('tuned')
+    const [worker] = await queue.getWorkers()
+    assert.equal(worker?.rawname, `${prefix}:${Buffer.from('tuned').toString('base64')}:w:tuned@${hostname()}:${process.pid}`)
+
+    await named.getQueueWorkers().registerQueues()
+    const names = (await queue.getWorkers()).map((client) => client.rawname)
+    assert.ok(names.some((name) => name?.endsWith(':w:tuned@reports_worker_2')), names.join(', '))
+  } finally {
+    await named.close()
     await factory.close()
   }
 })

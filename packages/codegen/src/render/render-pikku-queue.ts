@@ -16,6 +16,21 @@ export class PikkuQueue {
     return this.queueService.add<QueueMap[Name]['input']>(queueName, data, options)
   }
 
+  /**
+   * Adds several jobs to one queue and returns their ids in order: in one round trip when the
+   * queue service has addBulk (pikku-bullmq's does), else one add per job.
+   */
+  addBulk<Name extends QueueName>(
+    queueName: Name,
+    jobs: ReadonlyArray<{ data: Safe<QueueMap[Name]['input']>; options?: JobOptions }>,
+  ): Promise<string[]> {
+    const service = this.queueService as QueueService & {
+      addBulk?(queueName: string, jobs: ReadonlyArray<{ data: unknown; options?: JobOptions }>): Promise<string[]>
+    }
+    if (service.addBulk) return service.addBulk(queueName, jobs)
+    return Promise.all(jobs.map(({ data, options }) => this.add(queueName, data, options)))
+  }
+
   /** The job, from any process, or null once it is gone (never added, or removed by retention). */
   getJob<Name extends QueueName>(
     queueName: Name,

@@ -1,0 +1,28 @@
+import { pikkuMiddleware } from '@pikku/core'
+import type { CoreQueueWorker } from '@pikku/core/queue'
+import { jobContext } from './job-context.js'
+
+/**
+ * Puts the running job's AbortSignal on `wire.queue.signal`. Core builds the
+ * wire inside `runQueueJob` and offers no way to add to it, but wire
+ * middleware receives that very object; the signal itself comes from the
+ * job context set by BullQueueWorkers. Runs first, so every later middleware
+ * and the function see it.
+ */
+const attachJobSignal = pikkuMiddleware({
+  priority: 'highest',
+  func: async (_services, wire, next) => {
+    const context = jobContext.getStore()
+    if (context && wire.queue) wire.queue.signal = context.signal
+    await next()
+  },
+})
+
+/**
+ * Adds the middleware to a wiring once. It must happen before the queue's
+ * first job: core caches each wiring's middleware chain on first use.
+ */
+export function addJobSignalMiddleware(registration: CoreQueueWorker): void {
+  const middleware = registration.middleware ?? []
+  if (!middleware.includes(attachJobSignal)) registration.middleware = [attachJobSignal, ...middleware]
+}

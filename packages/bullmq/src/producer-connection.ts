@@ -1,0 +1,126 @@
+import { Redis, type RedisOptions } from 'ioredis'
+import type { Logger } from '@pikku/core/services'
+
+/** Default for how long a producer call waits for Redis before it fails. */
+export const DEFAULT_PRODUCER_TIMEOUT_MS = 5_000
+
+export interface ProducerConnectionOptions {
+  /** ioredis options of the producer profile (offline queue disabled). */
+  redis: RedisOptions
+  /** The Redis URL with its password already redacted, for error messages. */
+  redactedUrl: string
+  /** How long `ready()` waits for a connection before it rejects. */
+  timeoutMs: number
+  logger: Logger
+}
+
+/**
+ * The one Redis connection every producer queue of a process shares (BullMQ
+ * queues accept an ioredis instance and leave it open when they close).
+ *
+ * Producers fail fast: `ready()` rejects after `timeoutMs` when Redis cannot be
+ * reached, naming the URL, so an `add()` from an HTTP handler or a script
+ * never hangs on an outage. Nothing is sent before the connection is ready,
+ * so a rejected call never adds its job later behind the caller's back.
+ */
+export class ProducerConnection {
+  readonly client: Redis
+  private lastError: Error | undefined
+  private outageReported = false
+  private closing: Promise<void> | undefined
+
+  constructor(private readonly options: ProducerConnectionOptions) {
+    this.client = new Redis(options.redis)
+    this.client.on('error', (error: Error) => {
+      this.lastError = error
+      // One line per outage, not one per reconnection attempt.
+      if (this.outageReported) return
+      this.outageReported = true
+      options.logger.warn(`Redis at ${options.redactedUrl} is not reachable for producers: ${error.message}`)
+    })
+    this.client.on('ready', () => {
+      if (this.outageReported) options.logger.info(`Redis at ${options.redactedUrl} is reachable again for producers`)
+      this.outageReported = false
+      this.lastError = undefined
+    })
+  }
+
+  /** True while Redis is not reachable (an outage was reported and has not ended). */
+  get isDown(): boolean {
+    return this.outageReported
+  }
+
+  /**
+   * Resolves with the client once it is connected; rejects after `timeoutMs`
+   * with an error that says what was being done (`action`) and which Redis
+   * could not be reached.
+   */
+  async ready(action: string): Promise<Redis> {
+    if (this.closing) throw new Error(`Cannot ${action}: the queue service is closed`)
+    if (this.client.status === 'ready') return this.client
+    const { timeoutMs, redactedUrl } = this.options
+    let onReady!: () => void
+    let timer: NodeJS.Timeout | undefined
+    try {
+      const outcome = await Promise.race([
+        new Promise<'ready'>((resolve) => {
+          onReady = () => resolve('ready')
+          this.client.once('ready', onReady)
+        }),
+        new Promise<'timeout'>((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), timeoutMs)
+        }),
+      ])
+      if (outcome === 'ready') return this.client
+    } finally {
+      clearTimeout(timer)
+      this.client.off('ready', onReady)
+    }
+    const cause = this.lastError ? ` (${this.lastError.message})` : ''
+    throw new Error(
+      `Cannot ${action}: Redis at ${redactedUrl} did not answer within ${timeoutMs} ms${cause}. ` +
+        'Check that Redis is running and that REDIS_URL points to it; producerTimeoutMs sets how long to wait.',
+      { cause: this.lastError }
+    )
+  }
+
+  /**
+   * Runs a producer command once the connection is ready. A command that
+   * fails because the connection dropped meanwhile (ioredis refuses it at
+   * once, the offline queue being off) is reported like an unreachable Redis.
+   */
+  async run<T>(action: string, command: () => Promise<T>): Promise<T> {
+    await this.ready(action)
+    try {
+      return await command()
+    } catch (error) {
+      if (!isConnectionError(error)) throw error
+      const reason = error instanceof Error ? error.message : String(error)
+      throw new Error(
+        `Cannot ${action}: Redis at ${this.options.redactedUrl} is not reachable (${reason}). Check that Redis is running and that REDIS_URL points to it.`,
+        { cause: error }
+      )
+    }
+  }
+
+  /** Closes the connection; safe to call more than once. */
+  close(): Promise<void> {
+    this.closing ??= this.closeClient()
+    return this.closing
+  }
+
+  private async closeClient(): Promise<void> {
+    if (this.client.status === 'ready') {
+      await this.client.quit().catch(() => this.client.disconnect())
+    } else {
+      this.client.disconnect()
+    }
+  }
+}
+
+/** ioredis' own wording for commands refused or cut off by a lost connection. */
+const CONNECTION_ERROR = /Stream isn't writeable|Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH/
+
+function isConnectionError(error: unknown): boolean {
+  return error instanceof Error && CONNECTION_ERROR.test(`${error.message} ${(error as NodeJS.ErrnoException).code ?? ''}`)
+}
