@@ -125,7 +125,7 @@ export class BullSchedulerService extends SchedulerService {
     const worker = this.worker
     this.worker = undefined
     if (!worker) return false
-    return closeWorkerWithDeadline(worker, timeoutMs, () =>
+    return closeWorkerWithDeadline(worker, timeoutMs, async () =>
       this.options.logger.warn(`Schedules: the running tick did not finish within ${timeoutMs} ms; it is retried once its lock expires`),
     )
   }
