@@ -1,41 +1,57 @@
 import { relative } from 'node:path'
 import ts from 'typescript'
 import type { Diagnostic } from './codegen-error.js'
-import type { FoundFunction } from './find-pikku-functions.js'
+import { propertyValue, type FoundFunction } from './find-pikku-functions.js'
 import type { QueueWorkerInfo } from './project-model.js'
+import { resolveDeclaration, resolveDefiner } from './resolve-definer.js'
 import { diagnosticAt } from './source-location.js'
 
 /** BullMQ builds Redis keys as prefix:queue:suffix, so a colon in a name breaks them. */
 const INVALID_QUEUE_NAME = /:/
 
 /**
- * Finds every `wireQueueWorker({ name: 'literal', func: exportedFunction })`
- * and reports each one codegen cannot turn into typed meta.
+ * Finds every call to wireQueueWorker, however it is imported, and reports
+ * each one codegen cannot turn into typed meta. Inline functions (`func:
+ * pikkuSessionlessFunc(...)`) get their id here, from the queue name.
  */
 export function findQueueWorkers(
   sourceFiles: readonly ts.SourceFile[],
   functions: readonly FoundFunction[],
   checker: ts.TypeChecker,
+  isDefinerFile: (fileName: string) => boolean,
   rootDir: string,
   diagnostics: Diagnostic[],
 ): QueueWorkerInfo[] {
   const workers: QueueWorkerInfo[] = []
   const firstWiring = new Map<string, ts.Node>()
-  const byDeclaration = new Map(functions.map((f) => [f.declaration as ts.Node, f]))
+  const byCall = new Map(functions.map((f) => [f.call as ts.Node, f]))
+  const byDeclaration = new Map(functions.filter((f) => !f.inline).map((f) => [f.call.parent, f]))
 
   const inspectCall = (call: ts.CallExpression) => {
     const [argument] = call.arguments
     if (!argument || !ts.isObjectLiteralExpression(argument)) {
-      diagnostics.push(diagnosticAt(call, 'wireQueueWorker needs an object literal: wireQueueWorker({ name: "my-queue", func: myFunction })'))
+      diagnostics.push(diagnosticAt(argument ?? call, 'wireQueueWorker needs an object literal written in place, so codegen can read it: wireQueueWorker({ name: "my-queue", func: myFunction })'))
       return
     }
     const nameNode = propertyValue(argument, 'name')
     const funcNode = propertyValue(argument, 'func')
-    if (!nameNode || !ts.isStringLiteralLike(nameNode)) {
-      diagnostics.push(diagnosticAt(nameNode ?? argument, 'queue name must be a string literal, e.g. name: "send-email", so codegen can type the producer'))
+    if (!nameNode) {
+      const queueNode = propertyValue(argument, 'queue')
+      diagnostics.push(
+        queueNode
+          ? diagnosticAt(queueNode.parent, 'wireQueueWorker takes the queue name as name:, not queue: (rename the property: name: "my-queue")')
+          : diagnosticAt(argument, 'wireQueueWorker needs the queue name: add name: "my-queue"'),
+      )
       return
     }
-    const name = nameNode.text
+    const nameType = checker.getTypeAtLocation(nameNode)
+    if (!nameType.isStringLiteral()) {
+      diagnostics.push(
+        diagnosticAt(nameNode, `the queue name must be known when codegen runs: a string literal or a const holding one (name: "send-email"), not a value of type ${checker.typeToString(nameType)}`),
+      )
+      return
+    }
+    const name = nameType.value
     if (name === '' || INVALID_QUEUE_NAME.test(name)) {
       diagnostics.push(diagnosticAt(nameNode, `queue name "${name}" is not valid: use a non-empty name without ":"`))
       return
@@ -48,25 +64,26 @@ export function findQueueWorkers(
       return
     }
     firstWiring.set(name, nameNode)
-    const func = funcNode && ts.isIdentifier(funcNode) ? resolveFunction(funcNode, checker, byDeclaration) : undefined
-    if (!funcNode || !ts.isIdentifier(funcNode)) {
-      diagnostics.push(diagnosticAt(funcNode ?? argument, `queue "${name}": func must name a function declared with pikkuSessionlessFunc and exported from its file`))
-    } else if (!func) {
-      diagnostics.push(diagnosticAt(funcNode, `queue "${name}": ${funcNode.text} is not a function declared with pikkuSessionlessFunc(...) or pikkuFunc(...) at the top level of a file in the source directories`))
-    } else if (!func.exported) {
-      diagnostics.push(diagnosticAt(func.declaration.name, `function ${func.id} is wired to queue "${name}" but not exported; add "export" so the generated producer can import its type`))
-    } else if (!func.sessionless) {
-      diagnostics.push(diagnosticAt(funcNode, `queue "${name}": ${func.id} is declared with pikkuFunc, which needs a user session, and queue jobs have none; declare it with pikkuSessionlessFunc`))
-    } else {
-      workers.push({ name, functionId: func.id, file: call.getSourceFile().fileName })
+    if (!funcNode) {
+      diagnostics.push(diagnosticAt(argument, `queue "${name}" needs its worker: add func: myFunction (declared with pikkuSessionlessFunc)`))
+      return
     }
+    const func = byCall.get(funcNode) ?? byDeclaration.get(resolveDeclaration(funcNode, checker) as ts.Node)
+    if (!func) {
+      diagnostics.push(diagnosticAt(funcNode, `queue "${name}": ${funcNode.getText()} is not a function declared with pikkuSessionlessFunc(...) in the source directories (declare it as export const ${ts.isIdentifier(funcNode) ? funcNode.text : 'myWorker'} = pikkuSessionlessFunc(...))`))
+      return
+    }
+    if (func.inline) func.id = inlineId(name)
+    if (!func.sessionless) {
+      diagnostics.push(diagnosticAt(funcNode, `queue "${name}": ${func.id} is declared with pikkuFunc, which needs a user session, and queue jobs have none; declare it with pikkuSessionlessFunc`))
+      return
+    }
+    workers.push({ name, functionId: func.id, file: call.getSourceFile().fileName })
   }
 
   for (const sourceFile of sourceFiles) {
     const visit = (node: ts.Node): void => {
-      if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'wireQueueWorker') {
-        inspectCall(node)
-      }
+      if (ts.isCallExpression(node) && resolveDefiner(node, checker, isDefinerFile) === 'wireQueueWorker') inspectCall(node)
       ts.forEachChild(node, visit)
     }
     visit(sourceFile)
@@ -74,25 +91,9 @@ export function findQueueWorkers(
   return workers
 }
 
-function propertyValue(object: ts.ObjectLiteralExpression, key: string): ts.Expression | undefined {
-  for (const property of object.properties) {
-    if (property.name && ts.isIdentifier(property.name) && property.name.text === key) {
-      if (ts.isPropertyAssignment(property)) return property.initializer
-      if (ts.isShorthandPropertyAssignment(property)) return property.name
-    }
-  }
-  return undefined
-}
-
-/** Follows imports (and re-exports) from the identifier to the function's declaration. */
-function resolveFunction(
-  identifier: ts.Identifier,
-  checker: ts.TypeChecker,
-  byDeclaration: Map<ts.Node, FoundFunction>,
-): FoundFunction | undefined {
-  let symbol = ts.isShorthandPropertyAssignment(identifier.parent)
-    ? checker.getShorthandAssignmentValueSymbol(identifier.parent)
-    : checker.getSymbolAtLocation(identifier)
-  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol)
-  return symbol?.declarations?.map((d) => byDeclaration.get(d)).find((f) => f !== undefined)
+/** `send-email` → `sendEmailWorker`: the id of a function declared inline in its wiring. */
+function inlineId(queueName: string): string {
+  const words = queueName.split(/[^A-Za-z0-9]+/).filter(Boolean)
+  const id = words.map((w, i) => (i === 0 ? w : w[0].toUpperCase() + w.slice(1))).join('')
+  return `${/^[0-9]/.test(id) ? `_${id}` : id}Worker`
 }

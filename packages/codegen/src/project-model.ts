@@ -1,3 +1,5 @@
+import type { JsonSchema } from './json-schema-from-type.js'
+
 /** What codegen learned from the project's sources; every path is absolute. */
 export interface ProjectModel {
   types: ApplicationTypes
@@ -19,12 +21,32 @@ export interface ApplicationTypes {
   session?: TypeRef
 }
 
+/** How a function's data is checked before it runs. */
+export type InputValidation =
+  /** JSON Schema generated from its TypeScript input type, run by core's schema service. */
+  | 'json-schema'
+  /** The Standard Schema (zod, valibot, …) given as `input:`, run by the generated definer. */
+  | 'standard-schema'
+  /** The input type accepts anything (unknown, any) or there is none. */
+  | 'none'
+
 export interface PikkuFunctionInfo {
-  /** The exported name; also the function's id in core's meta. */
+  /** The function's id in core's meta: its variable name, the file name for a default export, or derived from the queue for an inline function. */
   id: string
   file: string
+  /** The name the file exports it under ('default' for export default); undefined when not exported. */
+  exportName: string | undefined
   /** false only for pikkuFunc, which refuses to run without a session. */
   sessionless: boolean
+  validation: InputValidation
+  /** Registered with core as `<Id>Input` when validation is 'json-schema'. */
+  inputSchema: JsonSchema | undefined
+  /** Registered as `<Id>Output` when output is 'schema'. */
+  outputSchema: JsonSchema | undefined
+  /** 'schema': the output has a JSON Schema; 'other': it has a type with no JSON form (typed through the function itself). */
+  output: 'schema' | 'void' | 'unknown' | 'other'
+  /** true when the input type is void or absent: the producer sends no data. */
+  noInput: boolean
 }
 
 export interface QueueWorkerInfo {

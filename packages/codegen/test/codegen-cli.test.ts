@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js')
+/** The workspace's node_modules, linked into each project so @pikku/core's types resolve as in a real one. */
+const NODE_MODULES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'node_modules')
 const roots: string[] = []
 after(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })))
 
@@ -23,6 +25,7 @@ function project(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'pikku-codegen-'))
   roots.push(root)
   writeFileSync(join(root, 'pikku.config.json'), JSON.stringify({ srcDirectories: ['src'], outDir: '.pikku' }))
+  symlinkSync(NODE_MODULES, join(root, 'node_modules'))
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true })
     writeFileSync(join(root, path), content)
@@ -46,10 +49,12 @@ describe('pikku codegen', () => {
     assert.match(read('function/pikku-functions-meta.gen.ts'), /"echo": \{\s+"pikkuFuncId": "echo",\s+"sessionless": true/)
     assert.match(read('queue/pikku-queue-workers-wirings-meta.gen.ts'), /"echo": \{\s+"pikkuFuncId": "echo",\s+"name": "echo"/)
     assert.match(read('queue/pikku-queue-workers-wirings.gen.ts'), /import '\.\.\/\.\.\/src\/routes\.js'/)
-    assert.match(read('queue/pikku-queue-map.gen.ts'), /import type \{ echo \} from '\.\.\/\.\.\/src\/functions\.js'/)
+    assert.match(read('queue/pikku-queue-map.gen.ts'), /readonly "echo": \{\s+readonly input: \{\s+text: string\s+\}/)
+    assert.match(read('schemas/register.gen.ts'), /addSchema\("EchoInput", \{\s+"type": "object"/)
     const bootstrap = read('pikku-bootstrap.gen.ts').split('\n').filter((l) => l.startsWith('import'))
     assert.deepEqual(bootstrap, [
       "import './function/pikku-functions-meta.gen.js'",
+      "import './schemas/register.gen.js'",
       "import './queue/pikku-queue-workers-wirings-meta.gen.js'",
       "import './queue/pikku-queue-workers-wirings.gen.js'",
     ])
@@ -87,13 +92,13 @@ describe('pikku codegen', () => {
     ],
     [
       'a queue name that is not a literal',
-      { 'src/functions.ts': FUNCTIONS, 'src/routes.ts': ROUTES.replace("name: 'echo'", 'name: `e${1}`') },
-      /^src\/routes\.ts:3:25 queue name must be a string literal/m,
+      { 'src/functions.ts': FUNCTIONS, 'src/routes.ts': ROUTES.replace("name: 'echo'", 'name: String(Date.now())') },
+      /^src\/routes\.ts:3:25 the queue name must be known when codegen runs: a string literal or a const holding one/m,
     ],
     [
-      'a wired function that is not exported',
-      { 'src/functions.ts': FUNCTIONS.replace('export const', 'const') + 'export { }\n', 'src/routes.ts': ROUTES.replace("import { echo } from './functions.js'", "import { pikkuSessionlessFunc } from '../.pikku/pikku-types.gen.js'\nconst echo = pikkuSessionlessFunc(async () => 1)") },
-      /^src\/routes\.ts:3:7 function echo is wired to queue "echo" but not exported/m,
+      'two functions with one id',
+      { 'src/routes.ts': ROUTES.replace("import { echo } from './functions.js'", "import { pikkuSessionlessFunc } from '../.pikku/pikku-types.gen.js'\nconst echo = pikkuSessionlessFunc(async () => 1)") },
+      /^src\/routes\.ts:3:7 function id echo is also used at src\/functions\.ts:2:14; Pikku function ids must be unique/m,
     ],
     [
       'a worker that needs a session',

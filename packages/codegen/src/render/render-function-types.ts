@@ -6,10 +6,14 @@ import { GENERATED_HEADER, importPath } from './import-path.js'
  * wireQueueWorker, pikkuServices, …), bound to the project's own Config,
  * services and session types; core's types stand in for any it lacks.
  */
-export function renderFunctionTypes(outFile: string, types: ApplicationTypes): string {
+export function renderFunctionTypes(
+  outFile: string,
+  types: ApplicationTypes,
+  files: { schemaService: string; standardSchemaValidation: string },
+): string {
   const namesByFile = new Map<string, string[]>()
   const fallbacks: string[] = []
-  const coreTypes = ['CorePikkuMiddleware', 'CreateConfig', 'PickRequired']
+  const coreTypes = ['CorePikkuMiddleware', 'CorePikkuMiddlewareConfig', 'CreateConfig', 'PickRequired']
   for (const slot of SLOTS) {
     const ref = types[slot.key]
     if (ref) {
@@ -36,6 +40,9 @@ import type {
   CorePikkuSessionlessFunctionConfig,
 } from '@pikku/core/function'
 import { wireQueueWorker as coreWireQueueWorker, type CoreQueueWorker } from '@pikku/core/queue'
+import type { StandardSchemaV1 } from '@standard-schema/spec'
+import { JsonSchemaService } from '${importPath(outFile, files.schemaService)}'
+import { isStandardSchema, withStandardSchemas } from '${importPath(outFile, files.standardSchemaValidation)}'
 ${imports.join('\n')}
 ${fallbacks.map((fallback) => `${fallback}\n`).join('')}
 /** What a function sees: every service except secrets, which core withholds from function bodies. */
@@ -67,20 +74,42 @@ export type FunctionOutput<F> = F extends { func: (...args: any[]) => infer R }
   ? [Awaited<R>] extends [void] ? void : Exclude<Awaited<R>, void>
   : never
 
+type SessionlessConfig<In, Out> = CorePikkuSessionlessFunctionConfig<PikkuFunctionSessionless<In, Out>, PikkuPermission<In>, PikkuMiddleware>
+type SessionConfig<In, Out> = CorePikkuFunctionConfig<PikkuFunction<In, Out>, PikkuPermission<In>, PikkuMiddleware>
+/** What a function must return when it declares an output schema: what the schema accepts. */
+type SchemaOutput<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferInput<S> : unknown
+/** The config form with a Standard Schema (zod 4, valibot, …) as input: the schema types the function and validates its data. */
+type WithSchemas<Config, InputSchema, OutputSchema> = Omit<Config, 'input' | 'output'> & { input: InputSchema; output?: OutputSchema }
+
 /** A function that runs without a user session: what every queue worker is. */
-export function pikkuSessionlessFunc<In, Out = unknown>(
-  func:
-    | PikkuFunctionSessionless<In, Out>
-    | CorePikkuSessionlessFunctionConfig<PikkuFunctionSessionless<In, Out>, PikkuPermission<In>, PikkuMiddleware>,
-): PikkuFunctionConfig<In, Out> {
-  return typeof func === 'function' ? { func } : func
+export function pikkuSessionlessFunc<InputSchema extends StandardSchemaV1, OutputSchema extends StandardSchemaV1 | undefined = undefined>(
+  config: WithSchemas<SessionlessConfig<StandardSchemaV1.InferOutput<InputSchema>, SchemaOutput<OutputSchema>>, InputSchema, OutputSchema>,
+): PikkuFunctionConfig<StandardSchemaV1.InferOutput<InputSchema>, SchemaOutput<OutputSchema>>
+export function pikkuSessionlessFunc<In, Out = unknown>(func: PikkuFunctionSessionless<In, Out> | SessionlessConfig<In, Out>): PikkuFunctionConfig<In, Out>
+export function pikkuSessionlessFunc(func: PikkuFunctionSessionless<any, any> | SessionlessConfig<any, any>): PikkuFunctionConfig<any, any> {
+  return toFunctionConfig(func)
+}
+
+/** A sessionless function that takes no data and returns nothing. */
+export function pikkuVoidFunc(func: PikkuFunctionSessionless<void, void> | SessionlessConfig<void, void>): PikkuFunctionConfig<void, void> {
+  return toFunctionConfig(func)
 }
 
 /** A function that needs a user session (HTTP, channels); queue jobs have none, so it cannot be a queue worker. */
-export function pikkuFunc<In, Out = unknown>(
-  func: PikkuFunction<In, Out> | CorePikkuFunctionConfig<PikkuFunction<In, Out>, PikkuPermission<In>, PikkuMiddleware>,
-): PikkuFunctionConfig<In, Out> {
-  return typeof func === 'function' ? { func } : func
+export function pikkuFunc<InputSchema extends StandardSchemaV1, OutputSchema extends StandardSchemaV1 | undefined = undefined>(
+  config: WithSchemas<SessionConfig<StandardSchemaV1.InferOutput<InputSchema>, SchemaOutput<OutputSchema>>, InputSchema, OutputSchema>,
+): PikkuFunctionConfig<StandardSchemaV1.InferOutput<InputSchema>, SchemaOutput<OutputSchema>>
+export function pikkuFunc<In, Out = unknown>(func: PikkuFunction<In, Out> | SessionConfig<In, Out>): PikkuFunctionConfig<In, Out>
+export function pikkuFunc(func: PikkuFunction<any, any> | SessionConfig<any, any>): PikkuFunctionConfig<any, any> {
+  return toFunctionConfig(func)
+}
+
+/** Core takes a config object; Standard Schemas given as input/output are run by a wrapper, since core does not run them. */
+function toFunctionConfig(definition: ((...args: any[]) => any) | { func: (...args: any[]) => any; input?: unknown; output?: unknown }): PikkuFunctionConfig<any, any> {
+  const config = typeof definition === 'function' ? { func: definition } : definition
+  if (!isStandardSchema(config.input) && !isStandardSchema(config.output)) return config as PikkuFunctionConfig<any, any>
+  const { input, output, ...rest } = config
+  return { ...rest, func: withStandardSchemas(config.func as (s: any, d: any, w: any) => Promise<any>, input, output) } as PikkuFunctionConfig<any, any>
 }
 
 /** Registers a function as the worker of a queue; codegen reads these calls to type the producer. */
@@ -88,21 +117,25 @@ export function wireQueueWorker<In, Out>(worker: CoreQueueWorker<PikkuFunctionCo
   coreWireQueueWorker(worker as CoreQueueWorker)
 }
 
-export const pikkuMiddleware = (middleware: PikkuMiddleware): PikkuMiddleware =>
+/** A middleware: a function, or { func, priority, name, description } (priority 'highest' … 'lowest' runs it earlier or later). */
+export const pikkuMiddleware = (middleware: PikkuMiddleware | CorePikkuMiddlewareConfig<SingletonServices, UserSession>): PikkuMiddleware =>
   corePikkuMiddleware<SingletonServices, UserSession>(middleware)
 
 export const pikkuConfig = (createConfig: CreateConfig<Config, []>): CreateConfig<Config, []> => createConfig
 
 /**
  * Wraps the factory of the process-wide services. The wrapper merges what the
- * runtime already built (\`existing\`, e.g. queueService) and hands the result to
- * core, which runs every job with it.
+ * runtime already built (\`existing\`, e.g. queueService), adds the schema
+ * service that validates job data unless you bring your own, and hands the
+ * result to core, which runs every job with it.
  */
 export function pikkuServices(
   createServices: (config: Config, existing: Partial<SingletonServices>) => Promise<SingletonServices>,
 ): (config: Config, existing?: Partial<SingletonServices>) => Promise<SingletonServices> {
   return async (config, existing = {}) => {
     const services: SingletonServices = { ...existing, ...(await createServices(config, existing)) }
+    // Core validates function input only when a schema service is present.
+    services.schema ??= new JsonSchemaService()
     setSingletonServices(services)
     return services
   }
