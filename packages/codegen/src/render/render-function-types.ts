@@ -9,7 +9,7 @@ import { GENERATED_HEADER, importPath } from './import-path.js'
 export function renderFunctionTypes(
   outFile: string,
   types: ApplicationTypes,
-  files: { schemaService: string; standardSchemaValidation: string },
+  files: { schemaService: string; standardSchemaValidation: string; queue: string },
 ): string {
   const namesByFile = new Map<string, string[]>()
   const fallbacks: string[] = []
@@ -41,12 +41,20 @@ import type {
 } from '@pikku/core/function'
 import { wireQueueWorker as coreWireQueueWorker, type CoreQueueWorker } from '@pikku/core/queue'
 import type { StandardSchemaV1 } from '@standard-schema/spec'
+import type { QueueService } from '@pikku/core/queue'
 import { JsonSchemaService } from '${importPath(outFile, files.schemaService)}'
+import { PikkuQueue } from '${importPath(outFile, files.queue)}'
 import { isStandardSchema, withStandardSchemas } from '${importPath(outFile, files.standardSchemaValidation)}'
 ${imports.join('\n')}
 ${fallbacks.map((fallback) => `${fallback}\n`).join('')}
+/** What pikkuServices adds to the project's services: the typed producer, so functions can enqueue jobs. */
+export interface ProvidedServices {
+  /** Adds jobs to the wired queues, checked against each worker's input type. */
+  queues: PikkuQueue
+}
+
 /** What a function sees: every service except secrets, which core withholds from function bodies. */
-type WiredServices = SecretlessServices<Services>
+type WiredServices = SecretlessServices<Services & ProvidedServices>
 
 export type PikkuFunctionSessionless<In = unknown, Out = never, RequiredWires extends keyof PikkuWire = never> =
   CorePikkuFunctionSessionless<In, Out, WiredServices, UserSession, PickRequired<PikkuWire<In, Out, false, UserSession>, RequiredWires>>
@@ -131,15 +139,27 @@ export const pikkuConfig = (createConfig: CreateConfig<Config, []>): CreateConfi
  */
 export function pikkuServices(
   createServices: (config: Config, existing: Partial<SingletonServices>) => Promise<SingletonServices>,
-): (config: Config, existing?: Partial<SingletonServices>) => Promise<SingletonServices> {
+): (config: Config, existing?: Partial<SingletonServices>) => Promise<SingletonServices & ProvidedServices> {
   return async (config, existing = {}) => {
-    const services: SingletonServices = { ...existing, ...(await createServices(config, existing)) }
-    // Core validates function input only when a schema service is present.
-    services.schema ??= new JsonSchemaService()
+    const created: SingletonServices = { ...existing, ...(await createServices(config, existing)) }
+    const services: SingletonServices & ProvidedServices = {
+      ...created,
+      // Core validates function input only when a schema service is present.
+      schema: created.schema ?? new JsonSchemaService(),
+      queues: new PikkuQueue(created.queueService ?? NO_QUEUE_SERVICE),
+    }
     setSingletonServices(services)
     return services
   }
 }
+
+/** Stands in when the runtime passed no queueService, so services.queues fails with a reason rather than "undefined". */
+const NO_QUEUE_SERVICE = new Proxy({} as QueueService, {
+  get: (_target, property) => {
+    if (property === 'then') return undefined
+    throw new Error(\`services.queues.\${String(property)}: no queueService; pass one to createSingletonServices(config, { queueService })\`)
+  },
+})
 `
 }
 

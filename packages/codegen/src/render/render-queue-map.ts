@@ -20,10 +20,10 @@ export function renderQueueMap(
   const byId = new Map(functions.map((f) => [f.id, f]))
   const imports = new Map<string, Set<string>>()
   const namedTypes: string[] = []
-  let usesInference = false
+  const helpers = new Set<string>()
   const viaFunction = (func: PikkuFunctionInfo, helper: 'FunctionInput' | 'FunctionOutput'): string => {
     if (func.exportName === undefined) return 'unknown'
-    usesInference = true
+    helpers.add(helper)
     const local = `${func.id}Function`
     const spec = func.exportName === 'default' ? `default as ${local}` : func.exportName === local ? local : `${func.exportName} as ${local}`
     imports.set(func.file, (imports.get(func.file) ?? new Set()).add(spec))
@@ -55,7 +55,7 @@ export function renderQueueMap(
     })
 
   const lines = [GENERATED_HEADER.trimEnd()]
-  if (usesInference) lines.push(`import type { FunctionInput, FunctionOutput } from '${importPath(outFile, typesFile)}'`)
+  if (helpers.size > 0) lines.push(`import type { ${[...helpers].sort().join(', ')} } from '${importPath(outFile, typesFile)}'`)
   for (const [file, specs] of [...imports].sort(([a], [b]) => a.localeCompare(b))) {
     lines.push(`import type { ${[...specs].sort().join(', ')} } from '${importPath(outFile, file)}'`)
   }
