@@ -151,6 +151,18 @@ describe('create-pikku --runtime bullmq, end to end', () => {
     assert.equal(await waitForState(hello, plain.id!, ['completed', 'failed']), 'completed')
     assert.deepEqual((await hello.getJob(plain.id!))!.returnvalue, { result: 'Hello, from plain bullmq!' })
 
+    // Data is validated against the worker's input type before the function runs: invalid data fails once, naming the field.
+    for (const [data, reason] of [
+      [{ nope: true }, /message: required, expected string/],
+      ['just a string', /data: expected object, got string/],
+    ] as const) {
+      const invalid = await hello.add('invalid', data, { attempts: 3, backoff: { type: 'fixed', delay: 50 } })
+      assert.equal(await waitForState(hello, invalid.id!, ['failed', 'completed']), 'failed')
+      const rejected = (await hello.getJob(invalid.id!))!
+      assert.match(rejected.failedReason, reason)
+      assert.equal(rejected.attemptsMade, 1)
+    }
+
     signal(server.child, 'SIGTERM')
     await exitOf(server.child)
     // The server behind npm shuts down too: no worker of this prefix is left to take later jobs.
@@ -164,7 +176,7 @@ describe('create-pikku --runtime bullmq, end to end', () => {
   test("the generated project's own tests pass against Redis", () => {
     const tests = run('npm', ['test'])
     assert.equal(tests.status, 0, tests.output)
-    assert.match(tests.output, /# pass 3\n# fail 0/)
+    assert.match(tests.output, /# pass 4\n# fail 0/)
   })
 
   test('SIGTERM while a job runs: the job completes, then the process exits 0', async () => {

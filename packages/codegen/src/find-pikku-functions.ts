@@ -3,6 +3,7 @@ import ts from 'typescript'
 import type { Diagnostic } from './codegen-error.js'
 import { acceptsAnything, isNoData, jsonSchemaFromType, UnsupportedTypeError } from './json-schema-from-type.js'
 import type { PikkuFunctionInfo } from './project-model.js'
+import { readStringList } from './read-string-list.js'
 import { resolveDefiner } from './resolve-definer.js'
 import { diagnosticAt } from './source-location.js'
 
@@ -79,12 +80,15 @@ function describe(
   }
   const typed = functionTypes(call, id || 'func', checker, diagnostics)
   if (!typed) return undefined
+  const [argument] = call.arguments
+  const tagsNode = ts.isObjectLiteralExpression(argument) ? propertyValue(argument, 'tags') : undefined
   return {
     id,
     file: sourceFile.fileName,
     exportName: ts.isExportAssignment(holder) ? 'default' : exportNames.get(holder),
     sessionless: FUNCTION_DEFINERS[definer].sessionless,
     ...typed,
+    tags: tagsNode ? readStringList(tagsNode, 'tags', checker, diagnostics) : [],
     call,
     anchor,
     inline,

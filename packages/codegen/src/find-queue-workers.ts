@@ -3,6 +3,7 @@ import ts from 'typescript'
 import type { Diagnostic } from './codegen-error.js'
 import { propertyValue, type FoundFunction } from './find-pikku-functions.js'
 import type { QueueWorkerInfo } from './project-model.js'
+import { readStringList } from './read-string-list.js'
 import { resolveDeclaration, resolveDefiner } from './resolve-definer.js'
 import { diagnosticAt } from './source-location.js'
 
@@ -78,7 +79,9 @@ export function findQueueWorkers(
       diagnostics.push(diagnosticAt(funcNode, `queue "${name}": ${func.id} is declared with pikkuFunc, which needs a user session, and queue jobs have none; declare it with pikkuSessionlessFunc`))
       return
     }
-    workers.push({ name, functionId: func.id, file: call.getSourceFile().fileName })
+    const tagsNode = propertyValue(argument, 'tags')
+    const tags = tagsNode ? readStringList(tagsNode, 'tags', checker, diagnostics) : []
+    workers.push({ name, functionId: func.id, file: call.getSourceFile().fileName, tags })
   }
 
   for (const sourceFile of sourceFiles) {

@@ -96,6 +96,6 @@ function renderModelFiles(paths: OutputPaths, model: ProjectModel): Map<string, 
     [paths.queueWirings, renderQueueWirings(paths.queueWirings, model.queueWorkers)],
     [paths.queueMap, renderQueueMap(paths.queueMap, paths.types, model.queueWorkers, model.functions)],
     [paths.queue, renderPikkuQueue(paths.queue, paths.queueMap)],
-    [paths.bootstrap, renderBootstrap(paths.bootstrap, [paths.functionsMeta, paths.schemas, paths.queueMeta], [paths.queueWirings])],
+    [paths.bootstrap, renderBootstrap(paths.bootstrap, [paths.functionsMeta, paths.schemas, paths.queueMeta], model.hookFiles, [paths.queueWirings])],
   ])
 }

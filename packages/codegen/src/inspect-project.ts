@@ -5,7 +5,9 @@ import ts from 'typescript'
 import { CodegenError, type Diagnostic } from './codegen-error.js'
 import { findApplicationTypes } from './find-application-types.js'
 import { findPikkuFunctions } from './find-pikku-functions.js'
+import { findHookFiles } from './find-hook-files.js'
 import { findQueueWorkers } from './find-queue-workers.js'
+import { findUnsupportedWirings } from './find-unsupported-wirings.js'
 import type { PikkuConfig } from './load-config.js'
 import type { ApplicationTypes, ProjectModel } from './project-model.js'
 import type { ProjectHost } from './project-host.js'
@@ -51,6 +53,7 @@ export function inspectProject({ config, host, typesFile, staticFiles, oldProgra
 
   const found = findPikkuFunctions(sourceFiles, checker, isDefinerFile, diagnostics)
   const queueWorkers = findQueueWorkers(sourceFiles, found, checker, isDefinerFile, config.rootDir, diagnostics)
+  findUnsupportedWirings(sourceFiles, checker, diagnostics)
   const seen = new Map<string, ts.Node>()
   for (const func of found) {
     if (func.inline && func.id === '') {
@@ -76,7 +79,8 @@ export function inspectProject({ config, host, typesFile, staticFiles, oldProgra
     .filter((f) => f.id !== '')
     .map(({ call: _call, anchor: _anchor, inline: _inline, ...info }) => info)
     .sort((a, b) => a.id.localeCompare(b.id))
-  return { model: { types, functions, queueWorkers }, program }
+  const hookFiles = findHookFiles(sourceFiles, checker, isDefinerFile)
+  return { model: { types, functions, queueWorkers, hookFiles }, program }
 }
 
 /** .ts files below each source directory, in a stable order, leaving out declarations, node_modules, the output folder and the exclude patterns. */

@@ -5,6 +5,8 @@ export interface ProjectModel {
   types: ApplicationTypes
   functions: PikkuFunctionInfo[]
   queueWorkers: QueueWorkerInfo[]
+  /** Files that call addGlobalMiddleware, addMiddleware or addGlobalPermission: loaded before any wiring. */
+  hookFiles: string[]
 }
 
 /** An exported interface codegen builds the typed definers on. */
@@ -47,6 +49,8 @@ export interface PikkuFunctionInfo {
   output: 'schema' | 'void' | 'unknown' | 'other'
   /** true when the input type is void or absent: the producer sends no data. */
   noInput: boolean
+  /** From the config's tags: its tag middleware (addMiddleware) applies to it. */
+  tags: string[]
 }
 
 export interface QueueWorkerInfo {
@@ -55,4 +59,6 @@ export interface QueueWorkerInfo {
   functionId: string
   /** The file that calls wireQueueWorker; the bootstrap imports it. */
   file: string
+  /** From the wiring's tags: its tag middleware (addMiddleware) applies to the queue's jobs. */
+  tags: string[]
 }

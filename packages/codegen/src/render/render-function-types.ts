@@ -13,7 +13,7 @@ export function renderFunctionTypes(
 ): string {
   const namesByFile = new Map<string, string[]>()
   const fallbacks: string[] = []
-  const coreTypes = ['CorePikkuMiddleware', 'CorePikkuMiddlewareConfig', 'CreateConfig', 'PickRequired']
+  const coreTypes = ['CorePermissionGroup', 'CorePikkuMiddleware', 'CorePikkuMiddlewareConfig', 'CorePikkuMiddlewareGroup', 'CreateConfig', 'PickRequired']
   for (const slot of SLOTS) {
     const ref = types[slot.key]
     if (ref) {
@@ -29,8 +29,14 @@ export function renderFunctionTypes(
   coreTypes.sort()
 
   return `${GENERATED_HEADER}import type { ${coreTypes.join(', ')} } from '@pikku/core'
-import { pikkuMiddleware as corePikkuMiddleware } from '@pikku/core'
-import { setSingletonServices } from '@pikku/core/ecosystem'
+import { addGlobalPermission as coreAddGlobalPermission, pikkuMiddleware as corePikkuMiddleware } from '@pikku/core'
+import {
+  addGlobalMiddleware as coreAddGlobalMiddleware,
+  addMiddleware as coreAddMiddleware,
+  pikkuState,
+  setSingletonServices,
+} from '@pikku/core/ecosystem'
+import { ForbiddenError } from '@pikku/core/errors'
 import type { PikkuWire, SecretlessServices } from '@pikku/core/ecosystem/types'
 import type {
   CorePikkuFunction,
@@ -63,6 +69,8 @@ export type PikkuFunction<In = unknown, Out = never, RequiredWires extends keyof
   CorePikkuFunction<In, Out, WiredServices, UserSession, PickRequired<PikkuWire<In, Out, true, UserSession>, RequiredWires>>
 
 export type PikkuPermission<In = any> = CorePikkuPermission<In, WiredServices>
+/** Permissions by name: the function runs if any entry passes; an array entry passes when all of its permissions do. */
+export type PermissionGroup<In = any> = NonNullable<CorePermissionGroup<PikkuPermission<In>>>
 export type PikkuMiddleware = CorePikkuMiddleware<SingletonServices, UserSession>
 
 export type PikkuFunctionConfig<In = unknown, Out = unknown> = CorePikkuFunctionConfig<
@@ -120,9 +128,59 @@ function toFunctionConfig(definition: ((...args: any[]) => any) | { func: (...ar
   return { ...rest, func: withStandardSchemas(config.func as (s: any, d: any, w: any) => Promise<any>, input, output) } as PikkuFunctionConfig<any, any>
 }
 
+export interface QueueWorkerWiring<In, Out> extends CoreQueueWorker<PikkuFunctionConfig<In, Out>> {
+  /** Checked for every job of this queue, in addition to the function's own permissions. */
+  permissions?: PermissionGroup<In>
+}
+
 /** Registers a function as the worker of a queue; codegen reads these calls to type the producer. */
-export function wireQueueWorker<In, Out>(worker: CoreQueueWorker<PikkuFunctionConfig<In, Out>>): void {
-  coreWireQueueWorker(worker as CoreQueueWorker)
+export function wireQueueWorker<In, Out>({ permissions, ...worker }: QueueWorkerWiring<In, Out>): void {
+  if (!pikkuState(null, 'queue', 'meta')[worker.name]) {
+    // Core would only warn and skip the worker, so its jobs would wait forever.
+    throw new Error(\`Queue "\${worker.name}" is wired but missing from the generated meta: .pikku/ is out of date. Run \\\`npx pikku\\\` (npm run dev does it on every change).\`)
+  }
+  const func = permissions ? { ...worker.func, func: withPermissions(worker.func.func, permissions, worker.name) } : worker.func
+  coreWireQueueWorker({ ...worker, func } as CoreQueueWorker)
+}
+
+function withPermissions<F extends (services: any, data: any, wire: any) => Promise<any>>(func: F, group: PermissionGroup, queueName: string): F {
+  const checked = async (services: any, data: any, wire: any) => {
+    const entries = Object.values(group)
+    for (const entry of entries) {
+      const all = Array.isArray(entry) ? entry : [entry]
+      if ((await Promise.all(all.map((permission) => permission(services, data, wire)))).every(Boolean)) return func(services, data, wire)
+    }
+    if (entries.length === 0) return func(services, data, wire)
+    throw new ForbiddenError(\`Permission denied by the wiring of queue "\${queueName}"\`)
+  }
+  return checked as F
+}
+
+/** A permission: resolves true to let the function run. Pass a function, or { func, name, description }. */
+export const pikkuPermission = <In = any>(
+  permission: PikkuPermission<In> | { func: PikkuPermission<In>; name?: string; description?: string },
+): PikkuPermission<In> => (typeof permission === 'function' ? permission : permission.func)
+
+/** A permission built from options, e.g. pikkuPermissionFactory((role: string) => pikkuPermission(...)). */
+export const pikkuPermissionFactory = <Options>(factory: (options: Options) => PikkuPermission): ((options: Options) => PikkuPermission) => factory
+
+/** A middleware built from options, e.g. pikkuMiddlewareFactory((label: string) => pikkuMiddleware(...)). */
+export const pikkuMiddlewareFactory = <Options>(factory: (options: Options) => PikkuMiddleware): ((options: Options) => PikkuMiddleware) => factory
+
+/** Middleware around every function. Codegen loads the file that calls this before any wiring. */
+export const addGlobalMiddleware = (middleware: PikkuMiddleware[]): void => {
+  // Core's parameter is typed with core's services; these are the project's, a subtype.
+  coreAddGlobalMiddleware(middleware as CorePikkuMiddlewareGroup)
+}
+
+/** Middleware around every function and wiring tagged \`tag\` (tags: ['tag']). Codegen loads the file that calls this before any wiring. */
+export const addMiddleware = (tag: string, middleware: PikkuMiddleware[]): void => {
+  coreAddMiddleware(tag, middleware as CorePikkuMiddlewareGroup)
+}
+
+/** Permissions every function must pass, in addition to its own. Codegen loads the file that calls this before any wiring. */
+export const addGlobalPermission = (permissions: PermissionGroup | PikkuPermission[]): void => {
+  coreAddGlobalPermission(permissions as CorePermissionGroup)
 }
 
 /** A middleware: a function, or { func, priority, name, description } (priority 'highest' … 'lowest' runs it earlier or later). */

@@ -1,6 +1,7 @@
 import type { PikkuFunctionInfo } from '../project-model.js'
 import { GENERATED_HEADER } from './import-path.js'
 import { inputSchemaName, outputSchemaName } from './schema-names.js'
+import { tagMeta } from './tag-meta.js'
 
 /**
  * Core's function meta: runQueueJob refuses a job whose function has no entry
@@ -10,7 +11,13 @@ export function renderFunctionsMeta(functions: readonly PikkuFunctionInfo[]): st
   const meta = Object.fromEntries(
     functions.map((f) => [
       f.id,
-      { pikkuFuncId: f.id, sessionless: f.sessionless, inputSchemaName: inputSchemaName(f), outputSchemaName: outputSchemaName(f) },
+      {
+        pikkuFuncId: f.id,
+        sessionless: f.sessionless,
+        inputSchemaName: inputSchemaName(f),
+        outputSchemaName: outputSchemaName(f),
+        ...tagMeta(f.tags),
+      },
     ]),
   )
   return `${GENERATED_HEADER}import type { FunctionsMeta } from '@pikku/core'
