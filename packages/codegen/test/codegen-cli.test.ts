@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, type Dirent, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
@@ -36,6 +36,32 @@ function project(files: Record<string, string>): string {
 function pikku(cwd: string) {
   const { status, stdout, stderr } = spawnSync(process.execPath, [CLI], { cwd, encoding: 'utf8' })
   return { status, stdout, stderr }
+}
+
+/** Every file below dir, path → content. */
+function snapshot(dir: string): Record<string, string> {
+  return Object.fromEntries(
+    (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[])
+      .filter((entry) => entry.isFile())
+      .map((entry) => {
+        const path = join(entry.parentPath, entry.name)
+        return [relative(dir, path), readFileSync(path, 'utf8')]
+      })
+      .sort(([a], [b]) => a.localeCompare(b)),
+  )
+}
+
+let generated: string | undefined
+/** A copy of a project that generated cleanly once, so each mistake test pays for one run only. */
+function copyOfGenerated(): string {
+  if (!generated) {
+    generated = project({ 'src/functions.ts': FUNCTIONS, 'src/routes.ts': ROUTES })
+    assert.equal(pikku(generated).status, 0)
+  }
+  const root = mkdtempSync(join(tmpdir(), 'pikku-codegen-'))
+  roots.push(root)
+  cpSync(generated, root, { recursive: true, verbatimSymlinks: true })
+  return root
 }
 
 describe('pikku codegen', () => {
@@ -111,6 +137,58 @@ describe('pikku codegen', () => {
       /^src\/routes\.ts:3:39 queue "echo": plain is not a function declared with pikkuSessionlessFunc/m,
     ],
     [
+      'a wiring that spells the queue name queue:',
+      { 'src/routes.ts': ROUTES.replace("name: 'echo'", "queue: 'echo'") },
+      /^src\/routes\.ts:3:19 wireQueueWorker takes the queue name as name:, not queue: \(rename the property: name: "my-queue"\)/m,
+    ],
+    [
+      'a wiring without a name',
+      { 'src/routes.ts': ROUTES.replace("name: 'echo', ", '') },
+      /^src\/routes\.ts:3:17 wireQueueWorker needs the queue name: add name: "my-queue"/m,
+    ],
+    [
+      'a wiring that is not an object literal',
+      { 'src/routes.ts': ROUTES.replace("wireQueueWorker({ name: 'echo', func: echo })", "const worker = { name: 'echo', func: echo }\nwireQueueWorker(worker)") },
+      /^src\/routes\.ts:4:17 wireQueueWorker needs an object literal written in place/m,
+    ],
+    [
+      'a core wiring this runtime cannot run',
+      { 'src/http.ts': `import { wireHTTP } from '@pikku/core/http'\nimport { echo } from './functions.js'\nwireHTTP({ method: 'post', route: '/echo', func: echo })\n` },
+      /^src\/http\.ts:3:1 wireHTTP is not supported in this project: its runtime is BullMQ/m,
+    ],
+    [
+      'a function defined where codegen cannot name it',
+      { 'src/more.ts': `import { pikkuSessionlessFunc } from '../.pikku/pikku-types.gen.js'\nexport function make() {\n  return pikkuSessionlessFunc(async () => 1)\n}\n` },
+      /^src\/more\.ts:3:10 pikkuSessionlessFunc\(\.\.\.\) must be the value of a top-level const/m,
+    ],
+    [
+      'an input type that does not survive JSON',
+      { 'src/functions.ts': FUNCTIONS.replace('{ text: string }, { text: string }', '{ at: Date }, { text: string }').replace('async (_s, data) => data', "async () => ({ text: '' })") },
+      /^src\/functions\.ts:2:\d+ the input of echo cannot be validated: data\.at is a Date, which arrives as a string after JSON: declare it as a string/m,
+    ],
+    [
+      'tags that are not known at codegen time',
+      { 'src/routes.ts': ROUTES.replace('func: echo })', 'func: echo, tags: [String(1)] })') },
+      /^src\/routes\.ts:3:51 tags must be known when codegen runs: an array of string literals/m,
+    ],
+    [
+      'an inline Standard Schema worker, whose type the producer cannot import',
+      {
+        'src/routes.ts': `import { z } from 'zod'\nimport { pikkuSessionlessFunc, wireQueueWorker } from '../.pikku/pikku-types.gen.js'\nwireQueueWorker({ name: 'echo', func: pikkuSessionlessFunc({ input: z.object({ a: z.string() }), func: async (_s, { a }) => a }) })\n`,
+      },
+      /^src\/routes\.ts:3:39 queue "echo": echoWorker takes a Standard Schema input, so the typed producer imports its type: export it/m,
+    ],
+    [
+      'an unknown key in pikku.config.json',
+      { 'pikku.config.json': JSON.stringify({ srcDirectories: ['src'], outdir: '.pikku' }) },
+      /^pikku\.config\.json:1:1 unknown key "outdir" in pikku\.config\.json; the keys are srcDirectories, outDir, tsconfig and exclude/m,
+    ],
+    [
+      'a broken tsconfig.json',
+      { 'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'nonsense' } }) },
+      /^tsconfig\.json:1:1 Argument for '--module' option must be/m,
+    ],
+    [
       'a syntax error',
       { 'src/functions.ts': `${FUNCTIONS}export const broken = (\n`, 'src/routes.ts': ROUTES },
       /^src\/functions\.ts:4:1 /m,
@@ -118,20 +196,33 @@ describe('pikku codegen', () => {
   ]
   for (const [name, files, expected] of mistakes) {
     test(`reports ${name} as file:line:col, exits 1 and keeps the previous .pikku/ whole`, () => {
-      const root = project({ 'src/functions.ts': FUNCTIONS, 'src/routes.ts': ROUTES })
-      assert.equal(pikku(root).status, 0)
-      const types = join(root, '.pikku', 'pikku-types.gen.ts')
-      const before = readFileSync(types, 'utf8')
-      for (const [path, content] of Object.entries(files)) writeFileSync(join(root, path), content)
+      const root = copyOfGenerated()
+      const before = snapshot(join(root, '.pikku'))
+      for (const [path, content] of Object.entries(files)) {
+        mkdirSync(dirname(join(root, path)), { recursive: true })
+        writeFileSync(join(root, path), content)
+      }
 
       const run = pikku(root)
       assert.equal(run.status, 1)
       assert.match(run.stderr, expected)
       assert.match(run.stderr, /nothing was written/)
-      assert.equal(readFileSync(types, 'utf8'), before)
-      assert.equal(existsSync(join(root, '.pikku', 'function', 'pikku-functions-meta.gen.ts')), true)
+      assert.deepEqual(snapshot(join(root, '.pikku')), before)
     })
   }
+
+  test('a wiring renamed since the last run stops the process with a reason, instead of core skipping it', () => {
+    const root = copyOfGenerated()
+    writeFileSync(join(root, 'src', 'routes.ts'), ROUTES.replace("name: 'echo'", "name: 'echo-renamed'"))
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', "await import('./.pikku/pikku-bootstrap.gen.ts')"], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
+    assert.notEqual(run.status, 0)
+    assert.match(run.stderr, /Queue "echo-renamed" is wired but missing from the generated meta: \.pikku\/ is out of date\. Run `npx pikku`/)
+    assert.doesNotMatch(run.stderr, /Consider moving this wiring/)
+  })
 
   test('a missing pikku.config.json is a clear error', () => {
     const root = mkdtempSync(join(tmpdir(), 'pikku-codegen-'))
