@@ -3,6 +3,7 @@ import ts from 'typescript'
 import type { Diagnostic } from './codegen-error.js'
 import { acceptsAnything, isNoData, jsonSchemaFromType, UnsupportedTypeError } from './json-schema-from-type.js'
 import type { PikkuFunctionInfo } from './project-model.js'
+import { identifierFromName } from './identifier-from-name.js'
 import { readStringList } from './read-string-list.js'
 import { resolveDefiner } from './resolve-definer.js'
 import { diagnosticAt } from './source-location.js'
@@ -67,7 +68,7 @@ function describe(
     id = holder.name.text
     anchor = holder.name
   } else if (ts.isExportAssignment(holder) && !holder.isExportEquals) {
-    id = identifierFromFileName(sourceFile.fileName)
+    id = identifierFromName(basename(sourceFile.fileName).replace(/\.(m|c)?tsx?$/, '')) || 'defaultFunction'
   } else if (ts.isPropertyAssignment(holder) && ts.isIdentifier(holder.name) && holder.name.text === 'func') {
     // Inline in a wiring: findQueueWorkers names it after its queue.
     id = ''
@@ -186,11 +187,4 @@ function exportNamesOf(sourceFile: ts.SourceFile, checker: ts.TypeChecker): Map<
     }
   }
   return names
-}
-
-/** `send-email.functions.ts` → `sendEmailFunctions`: the id of a default-exported function. */
-function identifierFromFileName(fileName: string): string {
-  const words = basename(fileName).replace(/\.(m|c)?tsx?$/, '').split(/[^A-Za-z0-9]+/).filter(Boolean)
-  const id = words.map((w, i) => (i === 0 ? w : w[0].toUpperCase() + w.slice(1))).join('')
-  return /^[0-9]/.test(id) ? `_${id}` : id || 'defaultFunction'
 }

@@ -11,9 +11,10 @@ import { renderJsonSchemaService } from './render/render-json-schema-service.js'
 import { renderPikkuQueue } from './render/render-pikku-queue.js'
 import { renderQueueMap } from './render/render-queue-map.js'
 import { renderQueueMeta } from './render/render-queue-meta.js'
-import { renderQueueWirings } from './render/render-queue-wirings.js'
+import { renderSchedulerMeta } from './render/render-scheduler-meta.js'
 import { renderSchemas } from './render/render-schemas.js'
 import { renderStandardSchemaValidation } from './render/render-standard-schema-validation.js'
+import { renderWiringImports } from './render/render-wiring-imports.js'
 import { writeOutput } from './write-output.js'
 
 /** Paths inside outDir; user code imports the first three. */
@@ -28,6 +29,8 @@ export const OUTPUT_FILES = {
   queueMeta: 'queue/pikku-queue-workers-wirings-meta.gen.ts',
   queueWirings: 'queue/pikku-queue-workers-wirings.gen.ts',
   queueMap: 'queue/pikku-queue-map.gen.ts',
+  schedulerMeta: 'scheduler/pikku-schedulers-meta.gen.ts',
+  schedulerWirings: 'scheduler/pikku-schedulers-wirings.gen.ts',
 } as const
 
 type OutputPaths = Record<keyof typeof OUTPUT_FILES, string>
@@ -93,9 +96,16 @@ function renderModelFiles(paths: OutputPaths, model: ProjectModel): Map<string, 
     [paths.functionsMeta, renderFunctionsMeta(model.functions)],
     [paths.schemas, renderSchemas(model.functions)],
     [paths.queueMeta, renderQueueMeta(model.queueWorkers)],
-    [paths.queueWirings, renderQueueWirings(paths.queueWirings, model.queueWorkers)],
+    [paths.queueWirings, renderWiringImports(paths.queueWirings, model.queueWorkers)],
+    [paths.schedulerMeta, renderSchedulerMeta(model.schedulers)],
+    [paths.schedulerWirings, renderWiringImports(paths.schedulerWirings, model.schedulers)],
     [paths.queueMap, renderQueueMap(paths.queueMap, paths.types, model.queueWorkers, model.functions)],
     [paths.queue, renderPikkuQueue(paths.queue, paths.queueMap)],
-    [paths.bootstrap, renderBootstrap(paths.bootstrap, [paths.functionsMeta, paths.schemas, paths.queueMeta], model.hookFiles, [paths.queueWirings])],
+    [paths.bootstrap, renderBootstrap(
+        paths.bootstrap,
+        [paths.functionsMeta, paths.schemas, paths.queueMeta, paths.schedulerMeta],
+        model.hookFiles,
+        [paths.queueWirings, paths.schedulerWirings],
+      ),],
   ])
 }

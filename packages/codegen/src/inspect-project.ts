@@ -6,8 +6,8 @@ import { CodegenError, type Diagnostic } from './codegen-error.js'
 import { findApplicationTypes } from './find-application-types.js'
 import { findPikkuFunctions } from './find-pikku-functions.js'
 import { findHookFiles } from './find-hook-files.js'
-import { findQueueWorkers } from './find-queue-workers.js'
 import { findUnsupportedWirings } from './find-unsupported-wirings.js'
+import { findWirings } from './find-wirings.js'
 import type { PikkuConfig } from './load-config.js'
 import type { ApplicationTypes, ProjectModel } from './project-model.js'
 import type { ProjectHost } from './project-host.js'
@@ -52,12 +52,12 @@ export function inspectProject({ config, host, typesFile, staticFiles, oldProgra
   const isDefinerFile = (fileName: string) => fileName === typesFile || CORE_DEFINER_FILE.test(fileName)
 
   const found = findPikkuFunctions(sourceFiles, checker, isDefinerFile, diagnostics)
-  const queueWorkers = findQueueWorkers(sourceFiles, found, checker, isDefinerFile, config.rootDir, diagnostics)
+  const { queueWorkers, schedulers } = findWirings(sourceFiles, found, checker, isDefinerFile, config.rootDir, diagnostics)
   findUnsupportedWirings(sourceFiles, checker, diagnostics)
   const seen = new Map<string, ts.Node>()
   for (const func of found) {
     if (func.inline && func.id === '') {
-      diagnostics.push(diagnosticAt(func.call, 'a function declared inline must be the func: of a wireQueueWorker call; otherwise declare it as export const name = pikkuSessionlessFunc(...)'))
+      diagnostics.push(diagnosticAt(func.call, 'a function declared inline must be the func: of a wireQueueWorker or wireScheduler call; otherwise declare it as export const name = pikkuSessionlessFunc(...)'))
       continue
     }
     const other = seen.get(func.id)
@@ -80,7 +80,7 @@ export function inspectProject({ config, host, typesFile, staticFiles, oldProgra
     .map(({ call: _call, anchor: _anchor, inline: _inline, ...info }) => info)
     .sort((a, b) => a.id.localeCompare(b.id))
   const hookFiles = findHookFiles(sourceFiles, checker, isDefinerFile)
-  return { model: { types, functions, queueWorkers, hookFiles }, program }
+  return { model: { types, functions, queueWorkers, schedulers, hookFiles }, program }
 }
 
 /** .ts files below each source directory, in a stable order, leaving out declarations, node_modules, the output folder and the exclude patterns. */

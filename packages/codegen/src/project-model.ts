@@ -5,6 +5,7 @@ export interface ProjectModel {
   types: ApplicationTypes
   functions: PikkuFunctionInfo[]
   queueWorkers: QueueWorkerInfo[]
+  schedulers: SchedulerInfo[]
   /** Files that call addGlobalMiddleware, addMiddleware or addGlobalPermission: loaded before any wiring. */
   hookFiles: string[]
 }
@@ -60,5 +61,16 @@ export interface QueueWorkerInfo {
   /** The file that calls wireQueueWorker; the bootstrap imports it. */
   file: string
   /** From the wiring's tags: its tag middleware (addMiddleware) applies to the queue's jobs. */
+  tags: string[]
+}
+
+export interface SchedulerInfo {
+  /** The scheduled task's name. */
+  name: string
+  /** A cron pattern, checked with the parser BullMQ uses. */
+  schedule: string
+  functionId: string
+  /** The file that calls wireScheduler; the bootstrap imports it. */
+  file: string
   tags: string[]
 }

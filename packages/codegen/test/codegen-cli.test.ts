@@ -82,7 +82,9 @@ describe('pikku codegen', () => {
       "import './function/pikku-functions-meta.gen.js'",
       "import './schemas/register.gen.js'",
       "import './queue/pikku-queue-workers-wirings-meta.gen.js'",
+      "import './scheduler/pikku-schedulers-meta.gen.js'",
       "import './queue/pikku-queue-workers-wirings.gen.js'",
+      "import './scheduler/pikku-schedulers-wirings.gen.js'",
     ])
   })
 
@@ -139,7 +141,7 @@ describe('pikku codegen', () => {
     [
       'a wiring that spells the queue name queue:',
       { 'src/routes.ts': ROUTES.replace("name: 'echo'", "queue: 'echo'") },
-      /^src\/routes\.ts:3:19 wireQueueWorker takes the queue name as name:, not queue: \(rename the property: name: "my-queue"\)/m,
+      /^src\/routes\.ts:3:19 wireQueueWorker takes the queue name as name:, not queue: \(rename the property: name: 'echo'\)/m,
     ],
     [
       'a wiring without a name',
@@ -187,6 +189,16 @@ describe('pikku codegen', () => {
       'a broken tsconfig.json',
       { 'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'nonsense' } }) },
       /^tsconfig\.json:1:1 Argument for '--module' option must be/m,
+    ],
+    [
+      'a schedule that is not a cron pattern',
+      { 'src/tasks.ts': `import { pikkuVoidFunc, wireScheduler } from '../.pikku/pikku-types.gen.js'\nwireScheduler({ name: 'nightly', schedule: '61 * * * *', func: pikkuVoidFunc(async () => {}) })\n` },
+      /^src\/tasks\.ts:2:44 the schedule of "nightly", "61 \* \* \* \*", is not a valid cron pattern \(Constraint error, got value 61 expected range 0-59\); use 5 fields/m,
+    ],
+    [
+      'a scheduled function that takes input',
+      { 'src/tasks.ts': `import { wireScheduler } from '../.pikku/pikku-types.gen.js'\nimport { echo } from './functions.js'\nwireScheduler({ name: 'nightly', schedule: '0 3 * * *', func: echo })\n` },
+      /^src\/tasks\.ts:3:63 scheduled task "nightly": echo takes input, but a scheduled task runs with no data/m,
     ],
     [
       'a syntax error',

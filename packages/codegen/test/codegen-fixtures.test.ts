@@ -22,9 +22,16 @@ describe('fixture projects', () => {
         const run = pikku(root)
         assert.equal(run.status, 0, run.stderr)
         assert.equal(typeCheck(root), '')
-        const { expect } = JSON.parse(readFileSync(join(root, 'fixture.json'), 'utf8')) as { expect: Expected[] }
-        const { outcomes, output } = runFixtureJobs(root)
+        const fixture = JSON.parse(readFileSync(join(root, 'fixture.json'), 'utf8')) as {
+          expect?: Expected[]
+          scheduled?: string[]
+          runs?: Record<string, unknown>
+        }
+        const expect = fixture.expect ?? []
+        const { outcomes, scheduled, runs, output } = runFixtureJobs(root)
         assert.ok(outcomes, output)
+        assert.deepEqual(scheduled, [...(fixture.scheduled ?? [])].sort(), output)
+        assert.deepEqual(runs, fixture.runs ?? {}, output)
         assert.equal(outcomes.length, expect.length)
         expect.forEach((expected, i) => {
           const outcome = outcomes[i]!

@@ -86,13 +86,21 @@ export interface JobOutcome {
 }
 
 /** Boots the project's workers on Redis in a child process and runs the jobs listed in its fixture.json. */
-export function runFixtureJobs(root: string): { outcomes: JobOutcome[] | undefined; output: string } {
+export function runFixtureJobs(root: string): {
+  outcomes: JobOutcome[] | undefined
+  scheduled: string[] | undefined
+  runs: Record<string, unknown> | undefined
+  output: string
+} {
   const run = spawnSync(process.execPath, ['--import', 'tsx', join(HERE, 'run-fixture-jobs.ts'), root], {
     cwd: root,
     encoding: 'utf8',
     timeout: 60_000,
   })
   const output = `${run.stdout}\n${run.stderr}`
-  const line = run.stdout.split('\n').find((l) => l.startsWith('OUTCOMES '))
-  return { outcomes: line ? JSON.parse(line.slice('OUTCOMES '.length)) : undefined, output }
+  const read = (prefix: string) => {
+    const line = run.stdout.split('\n').find((l) => l.startsWith(`${prefix} `))
+    return line ? JSON.parse(line.slice(prefix.length + 1)) : undefined
+  }
+  return { outcomes: read('OUTCOMES'), scheduled: read('SCHEDULED'), runs: read('RUNS'), output }
 }

@@ -1,12 +1,14 @@
 // Runs one generated fixture project's workers on Redis in this process, adds its
 // jobs with a plain BullMQ producer (as any producer in any language could), and
-// prints each job's outcome as JSON. Usage: tsx run-fixture-jobs.ts <project dir>
+// prints each job's outcome as JSON; then runs each listed scheduled task once through
+// core. Usage: tsx run-fixture-jobs.ts <project dir>
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { ConsoleLogger, LocalSecretService, LocalVariablesService } from '@pikku/core/services'
 import { Queue, QueueEvents } from 'bullmq'
 import { Redis } from 'ioredis'
+import { getScheduledTasks, runScheduledTask } from '@pikku/core/scheduler'
 import { BullServiceFactory } from 'pikku-bullmq'
 
 export interface FixtureJob {
@@ -22,7 +24,7 @@ export interface JobOutcome {
 }
 
 const dir = process.argv[2]!
-const { jobs } = JSON.parse(readFileSync(join(dir, 'fixture.json'), 'utf8')) as { jobs: FixtureJob[] }
+const { jobs = [], scheduled = [] } = JSON.parse(readFileSync(join(dir, 'fixture.json'), 'utf8')) as { jobs?: FixtureJob[]; scheduled?: string[] }
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const prefix = `codegen-fixture-${process.pid}-${Date.now()}`
 const load = (file: string) => import(pathToFileURL(join(dir, '.pikku', file)).href)
@@ -64,3 +66,9 @@ try {
   await redis.quit()
 }
 console.log(`OUTCOMES ${JSON.stringify(outcomes)}`)
+console.log(`SCHEDULED ${JSON.stringify([...getScheduledTasks().keys()].sort())}`)
+const runs: Record<string, unknown> = {}
+for (const name of scheduled) {
+  runs[name] = await (runScheduledTask({ name }) as Promise<unknown>).then((result) => result ?? null, (error: Error) => `error: ${error.message}`)
+}
+console.log(`RUNS ${JSON.stringify(runs)}`)

@@ -46,6 +46,7 @@ import type {
   CorePikkuSessionlessFunctionConfig,
 } from '@pikku/core/function'
 import { wireQueueWorker as coreWireQueueWorker, type CoreQueueWorker } from '@pikku/core/queue'
+import { wireScheduler as coreWireScheduler, type CoreScheduledTask } from '@pikku/core/scheduler'
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import type { QueueService } from '@pikku/core/queue'
 import { JsonSchemaService } from '${importPath(outFile, files.schemaService)}'
@@ -141,6 +142,17 @@ export function wireQueueWorker<In, Out>({ permissions, ...worker }: QueueWorker
   }
   const func = permissions ? { ...worker.func, func: withPermissions(worker.func.func, permissions, worker.name) } : worker.func
   coreWireQueueWorker({ ...worker, func } as CoreQueueWorker)
+}
+
+/**
+ * Registers a function to run on a cron schedule (5 fields, or 6 with seconds
+ * first); codegen checks the pattern. The task runs with no data.
+ */
+export function wireScheduler<In extends void | undefined | unknown, Out>(task: CoreScheduledTask<PikkuFunctionConfig<In, Out>, PikkuMiddleware>): void {
+  if (!pikkuState(null, 'scheduler', 'meta')[task.name]) {
+    throw new Error(\`Scheduled task "\${task.name}" is wired but missing from the generated meta: .pikku/ is out of date. Run \\\`npx pikku\\\` (npm run dev does it on every change).\`)
+  }
+  coreWireScheduler(task as CoreScheduledTask)
 }
 
 function withPermissions<F extends (services: any, data: any, wire: any) => Promise<any>>(func: F, group: PermissionGroup, queueName: string): F {
