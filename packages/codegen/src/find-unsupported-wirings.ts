@@ -1,9 +1,8 @@
 import ts from 'typescript'
 import type { Diagnostic } from './codegen-error.js'
+import { importedFromCore } from './resolve-definer.js'
 import { diagnosticAt } from './source-location.js'
 
-/** Core's wiring functions live here; each needs a runtime of its own. */
-const CORE_FILE = /[\\/]@pikku[\\/]core[\\/]dist[\\/]/
 /** The wirings this project generates and runs. */
 const SUPPORTED = new Set(['wireQueueWorker', 'wireScheduler'])
 
@@ -15,7 +14,7 @@ export function findUnsupportedWirings(sourceFiles: readonly ts.SourceFile[], ch
   for (const sourceFile of sourceFiles) {
     const visit = (node: ts.Node): void => {
       if (ts.isCallExpression(node)) {
-        const name = coreFunctionName(node, checker)
+        const name = importedFromCore(node, checker)
         if (name && /^wire[A-Z]/.test(name) && !SUPPORTED.has(name)) {
           diagnostics.push(
             diagnosticAt(node.expression, `${name} is not supported in this project: its runtime is BullMQ, which runs wireQueueWorker and wireScheduler wirings only, so this wiring would never run; remove it or move it to a project with that runtime`),
@@ -26,13 +25,4 @@ export function findUnsupportedWirings(sourceFiles: readonly ts.SourceFile[], ch
     }
     visit(sourceFile)
   }
-}
-
-function coreFunctionName(call: ts.CallExpression, checker: ts.TypeChecker): string | undefined {
-  const callee = ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call.expression
-  if (!ts.isIdentifier(callee)) return undefined
-  let symbol = checker.getSymbolAtLocation(callee)
-  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol)
-  const declaration = symbol?.declarations?.[0]
-  return declaration && CORE_FILE.test(declaration.getSourceFile().fileName) ? symbol!.name : undefined
 }

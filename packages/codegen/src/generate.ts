@@ -5,6 +5,7 @@ import { loadConfig, type PikkuConfig } from './load-config.js'
 import { compilerOptionsOf, ProjectHost } from './project-host.js'
 import type { ApplicationTypes, ProjectModel } from './project-model.js'
 import { renderBootstrap } from './render/render-bootstrap.js'
+import { renderDefinerDeclarations } from './render/render-definer-declarations.js'
 import { renderFunctionTypes } from './render/render-function-types.js'
 import { renderFunctionsMeta } from './render/render-functions-meta.js'
 import { renderJsonSchemaService } from './render/render-json-schema-service.js'
@@ -68,7 +69,7 @@ export class Generator {
       config,
       host: this.host,
       typesFile: paths.types,
-      staticFiles: (types) => this.staticFiles(types),
+      overlays: new Map([[paths.types, renderDefinerDeclarations()]]),
       oldProgram: this.program,
     })
     this.program = program
@@ -80,7 +81,7 @@ export class Generator {
     return { model, outDir: config.outDir, changed }
   }
 
-  /** The files that depend only on the application types: user code is checked against them before they are written. */
+  /** The files that depend only on the application types. */
   private staticFiles(types: ApplicationTypes): Map<string, string> {
     const { paths } = this
     return new Map([

@@ -9,7 +9,7 @@ import { findHookFiles } from './find-hook-files.js'
 import { findUnsupportedWirings } from './find-unsupported-wirings.js'
 import { findWirings } from './find-wirings.js'
 import type { PikkuConfig } from './load-config.js'
-import type { ApplicationTypes, ProjectModel } from './project-model.js'
+import type { ProjectModel } from './project-model.js'
 import type { ProjectHost } from './project-host.js'
 import { diagnosticAt } from './source-location.js'
 
@@ -19,11 +19,10 @@ export interface InspectOptions {
   /** Where the generated definers will be written; user code imports them from there. */
   typesFile: string
   /**
-   * The generated files that do not depend on what inspection finds, given the
-   * application types: served from memory so user code type-checks against
-   * this run's definers even before .pikku/ exists.
+   * Files served from memory: the definers' declarations at the path of the
+   * generated definers, so user code resolves them even before .pikku/ exists.
    */
-  staticFiles: (types: ApplicationTypes) => ReadonlyMap<string, string>
+  overlays: ReadonlyMap<string, string>
   /** The previous run's program (watch mode): unchanged files are reused, not re-parsed. */
   oldProgram?: ts.Program
 }
@@ -33,23 +32,19 @@ export interface Inspection {
   program: ts.Program
 }
 
-/** Core's own definers, which codegen reads the same way when a user imports them from core. */
-const CORE_DEFINER_FILE = /[\\/]@pikku[\\/]core[\\/]dist[\\/]wirings[\\/](queue|scheduler)[\\/]/
-
 /** Reads the source directories with the TypeScript type checker; throws CodegenError listing every mistake. */
-export function inspectProject({ config, host, typesFile, staticFiles, oldProgram }: InspectOptions): Inspection {
+export function inspectProject({ config, host, typesFile, overlays, oldProgram }: InspectOptions): Inspection {
   const files = listSourceFiles(config)
   const parsed = files.map((file) => host.host.getSourceFile(file, ts.ScriptTarget.Latest)).filter((f) => f !== undefined)
   const diagnostics: Diagnostic[] = []
   const types = findApplicationTypes(parsed, diagnostics)
-  const overlays = staticFiles(types)
   host.setOverlays(overlays)
   const program = ts.createProgram([...files, ...overlays.keys()], host.options, host.host, oldProgram)
   const sourceFiles = files.map((file) => program.getSourceFile(file)).filter((f) => f !== undefined)
   const syntaxErrors = sourceFiles.flatMap((f) => program.getSyntacticDiagnostics(f)).map(toDiagnostic)
   if (syntaxErrors.length > 0) throw new CodegenError(syntaxErrors)
   const checker = program.getTypeChecker()
-  const isDefinerFile = (fileName: string) => fileName === typesFile || CORE_DEFINER_FILE.test(fileName)
+  const isDefinerFile = (fileName: string) => fileName === typesFile
 
   const found = findPikkuFunctions(sourceFiles, checker, isDefinerFile, diagnostics)
   const { queueWorkers, schedulers } = findWirings(sourceFiles, found, checker, isDefinerFile, config.rootDir, diagnostics)

@@ -37,7 +37,15 @@ export function jsonSchemaFromType(type: ts.Type, checker: ts.TypeChecker): Json
 
 /** Types that accept any value, so they carry no schema (no validation). */
 export function acceptsAnything(type: ts.Type): boolean {
-  return (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0
+  return (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0 && !isUnresolved(type)
+}
+
+/**
+ * The checker's stand-in for a type it could not resolve: codegen does not
+ * read packages' typings, so a type imported from a package is one.
+ */
+function isUnresolved(type: ts.Type): boolean {
+  return (type.flags & ts.TypeFlags.Any) !== 0 && (type as { intrinsicName?: string }).intrinsicName === 'error'
 }
 
 /** Types that mean "no data" (a function with no input). */
@@ -54,6 +62,9 @@ class Converter {
 
   convert(type: ts.Type, path: string): JsonSchema {
     const { flags } = type
+    if (isUnresolved(type)) {
+      throw new UnsupportedTypeError(`${path} has a type codegen cannot read (imported from a package, or not found): declare its shape in the project, e.g. an interface in src/`)
+    }
     if (flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return {}
     if (flags & ts.TypeFlags.StringLiteral) return { const: (type as ts.StringLiteralType).value }
     if (flags & ts.TypeFlags.NumberLiteral) return { const: (type as ts.NumberLiteralType).value }

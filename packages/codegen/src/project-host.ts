@@ -18,6 +18,8 @@ const DEFAULT_OPTIONS: ts.CompilerOptions = {
  */
 const FORCED_OPTIONS: ts.CompilerOptions = {
   noEmit: true,
+  // Only the project's own files are read (see ProjectHost): no @types packages either.
+  types: [],
   skipLibCheck: true,
   incremental: false,
   composite: false,
@@ -52,18 +54,20 @@ export function compilerOptionsOf(config: PikkuConfig): ts.CompilerOptions {
 }
 
 /**
- * A compiler host that serves some files from memory (the generated definers,
- * so user code type-checks against this run's output before it is written)
- * and keeps parsed files between runs: a watch-mode run re-parses only the
+ * A compiler host that reads only the project's own files (imports of
+ * packages stay unresolved), serves some files from memory (the definers'
+ * declarations) and keeps parsed files between runs: a watch-mode run re-parses only the
  * files that changed, and the program reuses the rest.
  */
 export class ProjectHost {
   readonly host: ts.CompilerHost
   private readonly overlays = new Map<string, string>()
   private readonly cache = new Map<string, { version: string; sourceFile: ts.SourceFile }>()
+  private readonly resolutionCache: ts.ModuleResolutionCache
 
   constructor(readonly options: ts.CompilerOptions) {
     const base = ts.createCompilerHost(options, true)
+    this.resolutionCache = ts.createModuleResolutionCache(base.getCurrentDirectory(), (f) => f, options)
     const overlays = this.overlays
     this.host = {
       ...base,
@@ -72,11 +76,21 @@ export class ProjectHost {
       directoryExists: (dir) => [...overlays.keys()].some((file) => file.startsWith(`${dir}/`)) || (base.directoryExists?.(dir) ?? ts.sys.directoryExists(dir)),
       readFile: (file) => overlays.get(file) ?? base.readFile(file),
       getSourceFile: (file, languageVersion) => this.sourceFile(file, languageVersion, base),
+      resolveModuleNameLiterals: (literals, containingFile, redirectedReference, compilerOptions, containingSourceFile) =>
+        literals.map((literal) => {
+          const mode = ts.getModeForUsageLocation(containingSourceFile, literal, compilerOptions)
+          const resolved = ts.resolveModuleName(literal.text, containingFile, compilerOptions, this.host, this.resolutionCache, redirectedReference, mode)
+          // Packages' typings (core, bullmq, zod, …) are never needed to find definers or
+          // read input types, and loading them would make every run several times slower.
+          return resolved.resolvedModule?.isExternalLibraryImport ? { resolvedModule: undefined } : resolved
+        }),
     }
   }
 
   /** Serves these contents instead of what is on disk (or absent) at these paths. */
   setOverlays(files: ReadonlyMap<string, string>): void {
+    // A file added since the last run must resolve now, so no resolution outlives a run.
+    this.resolutionCache.clear()
     this.overlays.clear()
     for (const [path, content] of files) this.overlays.set(path, content)
   }

@@ -15,12 +15,36 @@ export function resolveDefiner(
 ): string | undefined {
   const callee = ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call.expression
   if (!ts.isIdentifier(callee)) return undefined
+  const fromCore = importedFromCore(call, checker)
+  if (fromCore) return CORE_DEFINERS.has(fromCore) ? fromCore : undefined
   let symbol = checker.getSymbolAtLocation(callee)
   if (!symbol) return undefined
   if (symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol)
   const declaration = symbol.declarations?.[0]
   if (!declaration || !isDefinerFile(declaration.getSourceFile().fileName)) return undefined
   return symbol.name
+}
+
+/** Core's own wirings, read like the generated ones when a user imports them from core. */
+const CORE_DEFINERS = new Set(['wireQueueWorker', 'wireScheduler'])
+
+/**
+ * The name a call's function has in @pikku/core when it is imported from there
+ * (`import { wireHTTP } from '@pikku/core/http'`, `core.wireHTTP(...)`).
+ * Read from the import itself: codegen does not load packages' typings.
+ */
+export function importedFromCore(call: ts.CallExpression, checker: ts.TypeChecker): string | undefined {
+  const expression = call.expression
+  const local = ts.isPropertyAccessExpression(expression) ? expression.expression : expression
+  if (!ts.isIdentifier(local)) return undefined
+  const declaration = checker.getSymbolAtLocation(local)?.declarations?.[0]
+  if (!declaration) return undefined
+  const importDeclaration = ts.findAncestor(declaration, ts.isImportDeclaration)
+  if (!importDeclaration || !ts.isStringLiteral(importDeclaration.moduleSpecifier)) return undefined
+  if (!/^@pikku\/core(\/|$)/.test(importDeclaration.moduleSpecifier.text)) return undefined
+  if (ts.isImportSpecifier(declaration) && local === expression) return (declaration.propertyName ?? declaration.name).text
+  if (ts.isNamespaceImport(declaration) && ts.isPropertyAccessExpression(expression)) return expression.name.text
+  return undefined
 }
 
 /** The declaration an expression such as `f`, `ns.f` or an imported, re-exported `f` finally names. */

@@ -223,6 +223,15 @@ describe('pikku codegen', () => {
     })
   }
 
+  test("core's own wireQueueWorker is read as a wiring too, not skipped", () => {
+    const root = copyOfGenerated()
+    writeFileSync(join(root, 'src', 'core-routes.ts'), ROUTES.replace("'../.pikku/pikku-types.gen.js'", "'@pikku/core/queue'").replace("name: 'echo'", "name: 'echo-core'"))
+    const run = pikku(root)
+    assert.equal(run.status, 0, run.stderr)
+    assert.match(readFileSync(join(root, '.pikku', 'queue', 'pikku-queue-workers-wirings-meta.gen.ts'), 'utf8'), /"echo-core": \{\s+"pikkuFuncId": "echo"/)
+    assert.match(readFileSync(join(root, '.pikku', 'queue', 'pikku-queue-workers-wirings.gen.ts'), 'utf8'), /import '\.\.\/\.\.\/src\/core-routes\.js'/)
+  })
+
   test('a wiring renamed since the last run stops the process with a reason, instead of core skipping it', () => {
     const root = copyOfGenerated()
     writeFileSync(join(root, 'src', 'routes.ts'), ROUTES.replace("name: 'echo'", "name: 'echo-renamed'"))
