@@ -37,6 +37,7 @@ import {
   setSingletonServices,
 } from '@pikku/core/ecosystem'
 import { ForbiddenError } from '@pikku/core/errors'
+import { validateSchema } from '@pikku/core/schema'
 import type { PikkuWire, SecretlessServices } from '@pikku/core/ecosystem/types'
 import type {
   CorePikkuFunction,
@@ -140,8 +141,23 @@ export function wireQueueWorker<In, Out>({ permissions, ...worker }: QueueWorker
     // Core would only warn and skip the worker, so its jobs would wait forever.
     throw new Error(\`Queue "\${worker.name}" is wired but missing from the generated meta: .pikku/ is out of date. Run \\\`npx pikku\\\` (npm run dev does it on every change).\`)
   }
-  const func = permissions ? { ...worker.func, func: withPermissions(worker.func.func, permissions, worker.name) } : worker.func
+  const checked = withOutputCheck(worker.func.func, pikkuState(null, 'queue', 'meta')[worker.name]!.pikkuFuncId)
+  const func = { ...worker.func, func: permissions ? withPermissions(checked, permissions, worker.name) : checked }
   coreWireQueueWorker({ ...worker, func } as CoreQueueWorker)
+}
+
+/** Output is checked against its schema while NODE_ENV is not "production": a wrong result is a bug to see in development. */
+const CHECK_OUTPUT = process.env.NODE_ENV !== 'production'
+
+function withOutputCheck<F extends (services: any, data: any, wire: any) => Promise<any>>(func: F, functionId: string): F {
+  const schemaName = pikkuState(null, 'function', 'meta')[functionId]?.outputSchemaName
+  if (!CHECK_OUTPUT || !schemaName) return func
+  const checked = async (services: any, data: any, wire: any) => {
+    const result = await func(services, data, wire)
+    await validateSchema(services.logger, services.schema, schemaName, result)
+    return result
+  }
+  return checked as F
 }
 
 /**
@@ -152,7 +168,8 @@ export function wireScheduler<In extends void | undefined | unknown, Out>(task: 
   if (!pikkuState(null, 'scheduler', 'meta')[task.name]) {
     throw new Error(\`Scheduled task "\${task.name}" is wired but missing from the generated meta: .pikku/ is out of date. Run \\\`npx pikku\\\` (npm run dev does it on every change).\`)
   }
-  coreWireScheduler(task as CoreScheduledTask)
+  const functionId = pikkuState(null, 'scheduler', 'meta')[task.name]!.pikkuFuncId
+  coreWireScheduler({ ...task, func: { ...task.func, func: withOutputCheck(task.func.func, functionId) } } as CoreScheduledTask)
 }
 
 function withPermissions<F extends (services: any, data: any, wire: any) => Promise<any>>(func: F, group: PermissionGroup, queueName: string): F {
