@@ -19,7 +19,7 @@ export interface FoundFunction extends PikkuFunctionInfo {
   call: ts.CallExpression
   /** The node a diagnostic about the function points at. */
   anchor: ts.Node
-  /** Declared inline as a wiring's `func:`; its id comes from the wiring. */
+  /** Declared inline as a wiring's `func:`; findWirings gives it its id. */
   inline: boolean
 }
 
@@ -70,7 +70,7 @@ function describe(
   } else if (ts.isExportAssignment(holder) && !holder.isExportEquals) {
     id = identifierFromName(basename(sourceFile.fileName).replace(/\.(m|c)?tsx?$/, '')) || 'defaultFunction'
   } else if (ts.isPropertyAssignment(holder) && ts.isIdentifier(holder.name) && holder.name.text === 'func') {
-    // Inline in a wiring: findQueueWorkers names it after its queue.
+    // Inline in a wiring: findWirings names it after the wiring.
     id = ''
     inline = true
   } else {
