@@ -2,9 +2,9 @@ import ts from 'typescript'
 import { resolveDefiner } from './resolve-definer.js'
 
 /** Definers that register global state: they must run before the first job, so their files are loaded before any wiring. */
-const HOOKS = new Set(['addGlobalMiddleware', 'addMiddleware', 'addGlobalPermission'])
+const HOOKS = new Set(['addGlobalMiddleware', 'addMiddleware', 'addGlobalPermission', 'addPermission'])
 
-/** The files that call addGlobalMiddleware, addMiddleware or addGlobalPermission. */
+/** The files that call addGlobalMiddleware, addMiddleware, addGlobalPermission or addPermission. */
 export function findHookFiles(sourceFiles: readonly ts.SourceFile[], checker: ts.TypeChecker, isDefinerFile: (fileName: string) => boolean): string[] {
   return sourceFiles
     .filter((sourceFile) => {

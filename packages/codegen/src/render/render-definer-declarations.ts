@@ -25,5 +25,6 @@ export declare function wireScheduler(wiring: { name: string; schedule: string; 
 export declare function addGlobalMiddleware(middleware: unknown[]): void
 export declare function addMiddleware(tag: string, middleware: unknown[]): void
 export declare function addGlobalPermission(permissions: unknown): void
+export declare function addPermission(tag: string, permissions: unknown): void
 `
 }

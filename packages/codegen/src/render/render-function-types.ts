@@ -142,7 +142,9 @@ export function wireQueueWorker<In, Out>({ permissions, ...worker }: QueueWorker
     throw new Error(\`Queue "\${worker.name}" is wired but missing from the generated meta: .pikku/ is out of date. Run \\\`npx pikku\\\` (npm run dev does it on every change).\`)
   }
   const checked = withOutputCheck(worker.func.func, pikkuState(null, 'queue', 'meta')[worker.name]!.pikkuFuncId)
-  const func = { ...worker.func, func: permissions ? withPermissions(checked, permissions, worker.name) : checked }
+  const gates = tagPermissionGates([...(worker.tags ?? []), ...(worker.func.tags ?? [])])
+  if (permissions) gates.push({ group: permissions, deniedBy: \`the wiring of queue "\${worker.name}"\` })
+  const func = { ...worker.func, func: gates.reduce((inner, { group, deniedBy }) => withPermissions(inner, group, deniedBy), checked) }
   coreWireQueueWorker({ ...worker, func } as CoreQueueWorker)
 }
 
@@ -169,10 +171,24 @@ export function wireScheduler<In extends void | undefined | unknown, Out>(task: 
     throw new Error(\`Scheduled task "\${task.name}" is wired but missing from the generated meta: .pikku/ is out of date. Run \\\`npx pikku\\\` (npm run dev does it on every change).\`)
   }
   const functionId = pikkuState(null, 'scheduler', 'meta')[task.name]!.pikkuFuncId
-  coreWireScheduler({ ...task, func: { ...task.func, func: withOutputCheck(task.func.func, functionId) } } as CoreScheduledTask)
+  const gates = tagPermissionGates([...(task.tags ?? []), ...(task.func.tags ?? [])])
+  const func = gates.reduce((inner, { group, deniedBy }) => withPermissions(inner, group, deniedBy), withOutputCheck(task.func.func, functionId))
+  coreWireScheduler({ ...task, func: { ...task.func, func } } as CoreScheduledTask)
 }
 
-function withPermissions<F extends (services: any, data: any, wire: any) => Promise<any>>(func: F, group: PermissionGroup, queueName: string): F {
+/** Permissions by tag (addPermission); core 0.12.84 has global and per-function permissions only, so wirings apply these. */
+const tagPermissions = new Map<string, PermissionGroup[]>()
+
+/** Permissions for every function and wiring tagged \`tag\`, in addition to their own. Codegen loads the file that calls this before any wiring. */
+export const addPermission = (tag: string, permissions: PermissionGroup): void => {
+  tagPermissions.set(tag, [...(tagPermissions.get(tag) ?? []), permissions])
+}
+
+function tagPermissionGates(tags: readonly string[]): Array<{ group: PermissionGroup; deniedBy: string }> {
+  return [...new Set(tags)].flatMap((tag) => (tagPermissions.get(tag) ?? []).map((group) => ({ group, deniedBy: \`tag "\${tag}"\` })))
+}
+
+function withPermissions<F extends (services: any, data: any, wire: any) => Promise<any>>(func: F, group: PermissionGroup, deniedBy: string): F {
   const checked = async (services: any, data: any, wire: any) => {
     const entries = Object.values(group)
     for (const entry of entries) {
@@ -180,7 +196,7 @@ function withPermissions<F extends (services: any, data: any, wire: any) => Prom
       if ((await Promise.all(all.map((permission) => permission(services, data, wire)))).every(Boolean)) return func(services, data, wire)
     }
     if (entries.length === 0) return func(services, data, wire)
-    throw new ForbiddenError(\`Permission denied by the wiring of queue "\${queueName}"\`)
+    throw new ForbiddenError(\`Permission denied by \${deniedBy}\`)
   }
   return checked as F
 }
