@@ -1,5 +1,8 @@
 import type { ApplicationTypes } from '../project-model.js'
 import { GENERATED_HEADER, importPath } from './import-path.js'
+import { renderMiddlewareAndPermissionDefiners } from './render-middleware-and-permission-definers.js'
+import { renderServiceDefiners } from './render-service-definers.js'
+import { renderWiringDefiners } from './render-wiring-definers.js'
 
 /**
  * The typed definers users write their code with (pikkuSessionlessFunc,
@@ -46,10 +49,9 @@ import type {
   CorePikkuPermission,
   CorePikkuSessionlessFunctionConfig,
 } from '@pikku/core/function'
-import { wireQueueWorker as coreWireQueueWorker, type CoreQueueWorker } from '@pikku/core/queue'
+import { wireQueueWorker as coreWireQueueWorker, type CoreQueueWorker, type QueueService } from '@pikku/core/queue'
 import { wireScheduler as coreWireScheduler, type CoreScheduledTask } from '@pikku/core/scheduler'
 import type { StandardSchemaV1 } from '@standard-schema/spec'
-import type { QueueService } from '@pikku/core/queue'
 import { JsonSchemaService } from '${importPath(outFile, files.schemaService)}'
 import { PikkuQueue } from '${importPath(outFile, files.queue)}'
 import { isStandardSchema, withStandardSchemas } from '${importPath(outFile, files.standardSchemaValidation)}'
@@ -130,140 +132,9 @@ function toFunctionConfig(definition: ((...args: any[]) => any) | { func: (...ar
   return { ...rest, func: withStandardSchemas(config.func as (s: any, d: any, w: any) => Promise<any>, input, output) } as PikkuFunctionConfig<any, any>
 }
 
-export interface QueueWorkerWiring<In, Out> extends CoreQueueWorker<PikkuFunctionConfig<In, Out>> {
-  /** Checked for every job of this queue, in addition to the function's own permissions. */
-  permissions?: PermissionGroup<In>
-}
-
-/** Registers a function as the worker of a queue; codegen reads these calls to type the producer. */
-export function wireQueueWorker<In, Out>({ permissions, ...worker }: QueueWorkerWiring<In, Out>): void {
-  if (!pikkuState(null, 'queue', 'meta')[worker.name]) {
-    // Core would only warn and skip the worker, so its jobs would wait forever.
-    throw new Error(\`Queue "\${worker.name}" is wired but missing from the generated meta: .pikku/ is out of date. Run \\\`npx pikku\\\` (npm run dev does it on every change).\`)
-  }
-  const checked = withOutputCheck(worker.func.func, pikkuState(null, 'queue', 'meta')[worker.name]!.pikkuFuncId)
-  const gates = tagPermissionGates([...(worker.tags ?? []), ...(worker.func.tags ?? [])])
-  if (permissions) gates.push({ group: permissions, deniedBy: \`the wiring of queue "\${worker.name}"\` })
-  const func = { ...worker.func, func: gates.reduce((inner, { group, deniedBy }) => withPermissions(inner, group, deniedBy), checked) }
-  coreWireQueueWorker({ ...worker, func } as CoreQueueWorker)
-}
-
-/** Output is checked against its schema while NODE_ENV is not "production": a wrong result is a bug to see in development. */
-const CHECK_OUTPUT = process.env.NODE_ENV !== 'production'
-
-function withOutputCheck<F extends (services: any, data: any, wire: any) => Promise<any>>(func: F, functionId: string): F {
-  const schemaName = pikkuState(null, 'function', 'meta')[functionId]?.outputSchemaName
-  if (!CHECK_OUTPUT || !schemaName) return func
-  const checked = async (services: any, data: any, wire: any) => {
-    const result = await func(services, data, wire)
-    await validateSchema(services.logger, services.schema, schemaName, result)
-    return result
-  }
-  return checked as F
-}
-
-/**
- * Registers a function to run on a cron schedule (5 fields, or 6 with seconds
- * first); codegen checks the pattern. The task runs with no data.
- */
-export function wireScheduler<In extends void | undefined | unknown, Out>(task: CoreScheduledTask<PikkuFunctionConfig<In, Out>, PikkuMiddleware>): void {
-  if (!pikkuState(null, 'scheduler', 'meta')[task.name]) {
-    throw new Error(\`Scheduled task "\${task.name}" is wired but missing from the generated meta: .pikku/ is out of date. Run \\\`npx pikku\\\` (npm run dev does it on every change).\`)
-  }
-  const functionId = pikkuState(null, 'scheduler', 'meta')[task.name]!.pikkuFuncId
-  const gates = tagPermissionGates([...(task.tags ?? []), ...(task.func.tags ?? [])])
-  const func = gates.reduce((inner, { group, deniedBy }) => withPermissions(inner, group, deniedBy), withOutputCheck(task.func.func, functionId))
-  coreWireScheduler({ ...task, func: { ...task.func, func } } as CoreScheduledTask)
-}
-
-/** Permissions by tag (addPermission); core 0.12.84 has global and per-function permissions only, so wirings apply these. */
-const tagPermissions = new Map<string, PermissionGroup[]>()
-
-/** Permissions for every function and wiring tagged \`tag\`, in addition to their own. Codegen loads the file that calls this before any wiring. */
-export const addPermission = (tag: string, permissions: PermissionGroup): void => {
-  tagPermissions.set(tag, [...(tagPermissions.get(tag) ?? []), permissions])
-}
-
-function tagPermissionGates(tags: readonly string[]): Array<{ group: PermissionGroup; deniedBy: string }> {
-  return [...new Set(tags)].flatMap((tag) => (tagPermissions.get(tag) ?? []).map((group) => ({ group, deniedBy: \`tag "\${tag}"\` })))
-}
-
-function withPermissions<F extends (services: any, data: any, wire: any) => Promise<any>>(func: F, group: PermissionGroup, deniedBy: string): F {
-  const checked = async (services: any, data: any, wire: any) => {
-    const entries = Object.values(group)
-    for (const entry of entries) {
-      const all = Array.isArray(entry) ? entry : [entry]
-      if ((await Promise.all(all.map((permission) => permission(services, data, wire)))).every(Boolean)) return func(services, data, wire)
-    }
-    if (entries.length === 0) return func(services, data, wire)
-    throw new ForbiddenError(\`Permission denied by \${deniedBy}\`)
-  }
-  return checked as F
-}
-
-/** A permission: resolves true to let the function run. Pass a function, or { func, name, description }. */
-export const pikkuPermission = <In = any>(
-  permission: PikkuPermission<In> | { func: PikkuPermission<In>; name?: string; description?: string },
-): PikkuPermission<In> => (typeof permission === 'function' ? permission : permission.func)
-
-/** A permission built from options, e.g. pikkuPermissionFactory((role: string) => pikkuPermission(...)). */
-export const pikkuPermissionFactory = <Options>(factory: (options: Options) => PikkuPermission): ((options: Options) => PikkuPermission) => factory
-
-/** A middleware built from options, e.g. pikkuMiddlewareFactory((label: string) => pikkuMiddleware(...)). */
-export const pikkuMiddlewareFactory = <Options>(factory: (options: Options) => PikkuMiddleware): ((options: Options) => PikkuMiddleware) => factory
-
-/** Middleware around every function. Codegen loads the file that calls this before any wiring. */
-export const addGlobalMiddleware = (middleware: PikkuMiddleware[]): void => {
-  // Core's parameter is typed with core's services; these are the project's, a subtype.
-  coreAddGlobalMiddleware(middleware as CorePikkuMiddlewareGroup)
-}
-
-/** Middleware around every function and wiring tagged \`tag\` (tags: ['tag']). Codegen loads the file that calls this before any wiring. */
-export const addMiddleware = (tag: string, middleware: PikkuMiddleware[]): void => {
-  coreAddMiddleware(tag, middleware as CorePikkuMiddlewareGroup)
-}
-
-/** Permissions every function must pass, in addition to its own. Codegen loads the file that calls this before any wiring. */
-export const addGlobalPermission = (permissions: PermissionGroup | PikkuPermission[]): void => {
-  coreAddGlobalPermission(permissions as CorePermissionGroup)
-}
-
-/** A middleware: a function, or { func, priority, name, description } (priority 'highest' … 'lowest' runs it earlier or later). */
-export const pikkuMiddleware = (middleware: PikkuMiddleware | CorePikkuMiddlewareConfig<SingletonServices, UserSession>): PikkuMiddleware =>
-  corePikkuMiddleware<SingletonServices, UserSession>(middleware)
-
-export const pikkuConfig = (createConfig: CreateConfig<Config, []>): CreateConfig<Config, []> => createConfig
-
-/**
- * Wraps the factory of the process-wide services. The wrapper merges what the
- * runtime already built (\`existing\`, e.g. queueService), adds the schema
- * service that validates job data unless you bring your own, and hands the
- * result to core, which runs every job with it.
- */
-export function pikkuServices(
-  createServices: (config: Config, existing: Partial<SingletonServices>) => Promise<SingletonServices>,
-): (config: Config, existing?: Partial<SingletonServices>) => Promise<SingletonServices & ProvidedServices> {
-  return async (config, existing = {}) => {
-    const created: SingletonServices = { ...existing, ...(await createServices(config, existing)) }
-    const services: SingletonServices & ProvidedServices = {
-      ...created,
-      // Core validates function input only when a schema service is present.
-      schema: created.schema ?? new JsonSchemaService(),
-      queues: new PikkuQueue(created.queueService ?? NO_QUEUE_SERVICE),
-    }
-    setSingletonServices(services)
-    return services
-  }
-}
-
-/** Stands in when the runtime passed no queueService, so services.queues fails with a reason rather than "undefined". */
-const NO_QUEUE_SERVICE = new Proxy({} as QueueService, {
-  get: (_target, property) => {
-    if (property === 'then') return undefined
-    throw new Error(\`services.queues.\${String(property)}: no queueService; pass one to createSingletonServices(config, { queueService })\`)
-  },
-})
-`
+${renderWiringDefiners()}
+${renderMiddlewareAndPermissionDefiners()}
+${renderServiceDefiners()}`
 }
 
 /**
