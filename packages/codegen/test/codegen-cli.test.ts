@@ -169,6 +169,11 @@ describe('pikku codegen', () => {
       /^src\/functions\.ts:2:\d+ the input of echo cannot be validated: data\.at is a Date, which arrives as a string after JSON: declare it as a string/m,
     ],
     [
+      'an input type taken from a package, which codegen does not read',
+      { 'src/functions.ts': `import type { ZodType } from 'zod'\n${FUNCTIONS.replace('{ text: string }, { text: string }', '{ schema: ZodType }, { text: string }').replace('async (_s, data) => data', "async () => ({ text: '' })")}` },
+      /^src\/functions\.ts:3:\d+ the input of echo cannot be validated: data\.schema has a type codegen cannot read \(imported from a package, or not found\): declare its shape in the project/m,
+    ],
+    [
       'tags that are not known at codegen time',
       { 'src/routes.ts': ROUTES.replace('func: echo })', 'func: echo, tags: [String(1)] })') },
       /^src\/routes\.ts:3:51 tags must be known when codegen runs: an array of string literals/m,

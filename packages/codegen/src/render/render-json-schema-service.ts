@@ -50,7 +50,10 @@ export class JsonSchemaService implements SchemaService {
 
 /** "message: required, expected string; nope: not an expected field (expected: message, fail)". */
 export function describeErrors(errors: readonly ErrorObject[]): string {
-  const problems = [...new Set(errors.filter((e) => e.keyword !== 'anyOf' || errors.length === 1).map(describeError))]
+  // A union reports once, as a whole: its branches' own failures would only contradict each other.
+  const unions = errors.filter((e) => e.keyword === 'anyOf').map((e) => \`\${e.schemaPath}/\`)
+  const relevant = errors.filter((e) => !unions.some((union) => e.schemaPath.startsWith(union)))
+  const problems = [...new Set(relevant.map(describeError))]
   const listed = problems.slice(0, MAX_LISTED).join('; ')
   return problems.length > MAX_LISTED ? \`\${listed}; and \${problems.length - MAX_LISTED} more\` : listed
 }
