@@ -35,7 +35,10 @@ function startServer(command: string, args: string[]): Promise<WorkerServer> {
   })
 }
 
+/** One Queue per name: two obliterating the same queue at the end would collide. */
 function queue(name: string): Queue {
+  const existing = queues.find((q) => q.name === name)
+  if (existing) return existing
   const q = new Queue(name, { connection, prefix: PREFIX })
   queues.push(q)
   return q
@@ -129,6 +132,18 @@ describe('create-pikku --runtime bullmq, end to end', () => {
     assert.equal(await waitForState(hello, plain.id!, ['completed', 'failed']), 'completed')
     assert.deepEqual((await hello.getJob(plain.id!))!.returnvalue, { result: 'Hello, from plain bullmq!' })
 
+    // Data is validated against the worker's input type before the function runs: invalid data fails once, naming the field.
+    for (const [data, reason] of [
+      [{ nope: true }, /message: required, expected string/],
+      ['just a string', /data: expected object, got string/],
+    ] as const) {
+      const invalid = await hello.add('invalid', data, { attempts: 3, backoff: { type: 'fixed', delay: 50 } })
+      assert.equal(await waitForState(hello, invalid.id!, ['failed', 'completed']), 'failed')
+      const rejected = (await hello.getJob(invalid.id!))!
+      assert.match(rejected.failedReason, reason)
+      assert.equal(rejected.attemptsMade, 1)
+    }
+
     signalGroup(server.child, 'SIGTERM')
     await exitOf(server.child)
     // The server behind npm shuts down too: no worker of this prefix is left to take later jobs.
@@ -142,7 +157,7 @@ describe('create-pikku --runtime bullmq, end to end', () => {
   test("the generated project's own tests pass against Redis", () => {
     const tests = run('npm', ['test'])
     assert.equal(tests.status, 0, tests.output)
-    assert.match(tests.output, /# pass 3\n# fail 0/)
+    assert.match(tests.output, /# pass 4\n# fail 0/)
   })
 
   test('SIGTERM while a job runs: the job completes, then the process exits 0', async () => {
@@ -206,6 +221,45 @@ export const shout = pikkuSessionlessFunc<{ text: string }, { shouted: string }>
     assert.doesNotMatch(server.output(), /tsx/)
     signalGroup(server.child, 'SIGTERM')
     assert.equal(await exitOf(server.child), 0)
+  })
+
+  test('npm run dev regenerates and restarts the worker server on every edit, new wiring files included', async () => {
+    const server = await startServer('npm', ['run', 'dev'])
+    const readyCount = () => server.output().match(/Worker server ready/g)?.length ?? 0
+    const waitForReady = async (count: number) => {
+      const deadline = Date.now() + 30_000
+      while (readyCount() < count) {
+        assert.ok(Date.now() < deadline, `no restart within 30 s:\n${server.output()}`)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+    }
+    const functions = join(app, 'src', 'queue-worker.functions.ts')
+    writeFileSync(functions, readFileSync(functions, 'utf8').replace('`Hello, ${message}!`', '`Howdy, ${message}!`'))
+    await waitForReady(2)
+    const hello = queue('hello-world-queue')
+    const edited = await hello.add('dev', { message: 'dev', fail: false })
+    assert.equal(await waitForState(hello, edited.id!, ['completed', 'failed']), 'completed')
+    assert.deepEqual((await hello.getJob(edited.id!))!.returnvalue, { result: 'Howdy, dev!' })
+
+    writeFileSync(join(app, 'src', 'ping.routes.ts'), [
+      "import { pikkuSessionlessFunc, wireQueueWorker } from '../.pikku/pikku-types.gen.js'",
+      "wireQueueWorker({ name: 'ping', func: pikkuSessionlessFunc<{ n: number }, { pong: number }>(async (_s, { n }) => ({ pong: n })) })",
+      '',
+    ].join('\n'))
+    await waitForReady(3)
+    assert.match(server.output(), /processing queues: [^\n]*ping/)
+    const ping = queue('ping')
+    const job = await ping.add('ping', { n: 7 })
+    assert.equal(await waitForState(ping, job.id!, ['completed', 'failed']), 'completed')
+    assert.deepEqual((await ping.getJob(job.id!))!.returnvalue, { pong: 7 })
+
+    signalGroup(server.child, 'SIGTERM')
+    await exitOf(server.child)
+    const deadline = Date.now() + 10_000
+    while ((await ping.getWorkersCount()) > 0) {
+      assert.ok(Date.now() < deadline, 'a dev worker is still connected 10 s after SIGTERM')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
   })
 })
 

@@ -1,42 +1,190 @@
+import { basename } from 'node:path'
 import ts from 'typescript'
+import type { Diagnostic } from './codegen-error.js'
+import { acceptsAnything, isNoData, jsonSchemaFromType, UnsupportedTypeError } from './json-schema-from-type.js'
 import type { PikkuFunctionInfo } from './project-model.js'
-import { isExported } from './source-location.js'
+import { identifierFromName } from './identifier-from-name.js'
+import { readStringList } from './read-string-list.js'
+import { resolveDefiner } from './resolve-definer.js'
+import { diagnosticAt } from './source-location.js'
 
 /** The definers a function can be declared with; only pikkuFunc demands a session. */
-const DEFINERS: Record<string, { sessionless: boolean }> = {
+export const FUNCTION_DEFINERS: Record<string, { sessionless: boolean }> = {
   pikkuFunc: { sessionless: false },
   pikkuSessionlessFunc: { sessionless: true },
+  pikkuVoidFunc: { sessionless: true },
 }
 
 export interface FoundFunction extends PikkuFunctionInfo {
-  exported: boolean
-  declaration: ts.VariableDeclaration
+  call: ts.CallExpression
+  /** The node a diagnostic about the function points at. */
+  anchor: ts.Node
+  /** Declared inline as a wiring's `func:`; findWirings gives it its id. */
+  inline: boolean
 }
 
-/** Finds top-level `const name = pikkuFunc(...)` / `pikkuSessionlessFunc(...)`, exported or not. */
-export function findPikkuFunctions(sourceFiles: readonly ts.SourceFile[]): FoundFunction[] {
+/**
+ * Finds every call to a function definer, however it is imported, and works
+ * out its id, how it is exported, and its input and output schemas. A call in
+ * a place codegen cannot name (inside another function, an array, …) is reported.
+ */
+export function findPikkuFunctions(
+  sourceFiles: readonly ts.SourceFile[],
+  checker: ts.TypeChecker,
+  isDefinerFile: (fileName: string) => boolean,
+  diagnostics: Diagnostic[],
+): FoundFunction[] {
   const found: FoundFunction[] = []
   for (const sourceFile of sourceFiles) {
-    for (const statement of sourceFile.statements) {
-      if (!ts.isVariableStatement(statement)) continue
-      for (const declaration of statement.declarationList.declarations) {
-        const definer = definerOf(declaration.initializer)
-        if (!definer || !ts.isIdentifier(declaration.name)) continue
-        found.push({
-          id: declaration.name.text,
-          file: sourceFile.fileName,
-          sessionless: DEFINERS[definer].sessionless,
-          exported: isExported(statement),
-          declaration,
-        })
+    const exportNames = exportNamesOf(sourceFile, checker)
+    const visit = (node: ts.Node): void => {
+      if (ts.isCallExpression(node)) {
+        const definer = resolveDefiner(node, checker, isDefinerFile)
+        if (definer && definer in FUNCTION_DEFINERS) {
+          const func = describe(node, definer, sourceFile, exportNames, checker, diagnostics)
+          if (func) found.push(func)
+        }
       }
+      ts.forEachChild(node, visit)
     }
+    visit(sourceFile)
   }
   return found
 }
 
-function definerOf(initializer: ts.Expression | undefined): string | undefined {
-  if (!initializer || !ts.isCallExpression(initializer)) return undefined
-  const callee = initializer.expression
-  return ts.isIdentifier(callee) && callee.text in DEFINERS ? callee.text : undefined
+function describe(
+  call: ts.CallExpression,
+  definer: string,
+  sourceFile: ts.SourceFile,
+  exportNames: Map<ts.Node, string>,
+  checker: ts.TypeChecker,
+  diagnostics: Diagnostic[],
+): FoundFunction | undefined {
+  const holder = call.parent
+  let id: string
+  let anchor: ts.Node = call
+  let inline = false
+  if (ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name) && ts.isSourceFile(holder.parent.parent.parent)) {
+    id = holder.name.text
+    anchor = holder.name
+  } else if (ts.isExportAssignment(holder) && !holder.isExportEquals) {
+    id = identifierFromName(basename(sourceFile.fileName).replace(/\.(m|c)?tsx?$/, '')) || 'defaultFunction'
+  } else if (ts.isPropertyAssignment(holder) && ts.isIdentifier(holder.name) && holder.name.text === 'func') {
+    // Inline in a wiring: findWirings names it after the wiring.
+    id = ''
+    inline = true
+  } else {
+    diagnostics.push(
+      diagnosticAt(call, `${definer}(...) must be the value of a top-level const (export const name = ${definer}(...)), an export default, or a wiring's func:, so codegen can give it an id`),
+    )
+    return undefined
+  }
+  const typed = functionTypes(call, id || 'func', checker, diagnostics)
+  if (!typed) return undefined
+  const [argument] = call.arguments
+  const tagsNode = ts.isObjectLiteralExpression(argument) ? propertyValue(argument, 'tags') : undefined
+  return {
+    id,
+    file: sourceFile.fileName,
+    exportName: ts.isExportAssignment(holder) ? 'default' : exportNames.get(holder),
+    sessionless: FUNCTION_DEFINERS[definer].sessionless,
+    ...typed,
+    tags: tagsNode ? readStringList(tagsNode, 'tags', checker, diagnostics) : [],
+    call,
+    anchor,
+    inline,
+  }
+}
+
+/** Input and output of the function, from the definer's type arguments (inferred or written) and the function itself. */
+function functionTypes(
+  call: ts.CallExpression,
+  id: string,
+  checker: ts.TypeChecker,
+  diagnostics: Diagnostic[],
+): Pick<PikkuFunctionInfo, 'validation' | 'inputSchema' | 'outputSchema' | 'output' | 'noInput'> | undefined {
+  const [argument] = call.arguments
+  if (!argument) {
+    diagnostics.push(diagnosticAt(call, 'a Pikku function needs its implementation: pikkuSessionlessFunc(async (services, data) => ...)'))
+    return undefined
+  }
+  const config = ts.isObjectLiteralExpression(argument) ? argument : undefined
+  const funcNode = config ? propertyValue(config, 'func') : argument
+  if (!funcNode) {
+    diagnostics.push(diagnosticAt(argument, 'the function config needs func: pikkuSessionlessFunc({ func: async (services, data) => ... })'))
+    return undefined
+  }
+  const signature = checker.getTypeAtLocation(funcNode).getCallSignatures()[0]
+  if (!signature) {
+    diagnostics.push(diagnosticAt(funcNode, 'func must be a function: async (services, data, wire) => ...'))
+    return undefined
+  }
+  const [declaredIn, declaredOut] = typeArgumentsOf(checker.getTypeAtLocation(call), checker)
+  const dataParameter = signature.getParameters()[1]
+  const inputType = declaredIn && !acceptsAnything(declaredIn)
+    ? declaredIn
+    : dataParameter ? checker.getTypeOfSymbolAtLocation(dataParameter, funcNode) : undefined
+  const returned = checker.getAwaitedType(signature.getReturnType()) ?? signature.getReturnType()
+  const outputType = declaredOut && !acceptsAnything(declaredOut) ? declaredOut : returned
+
+  const output = describeOutput(outputType, checker)
+  if (config && propertyValue(config, 'input')) {
+    return { validation: 'standard-schema', inputSchema: undefined, ...output, noInput: false }
+  }
+  if (!inputType || isNoData(inputType)) return { validation: 'none', inputSchema: undefined, ...output, noInput: true }
+  if (acceptsAnything(inputType)) return { validation: 'none', inputSchema: undefined, ...output, noInput: false }
+  try {
+    return { validation: 'json-schema', inputSchema: jsonSchemaFromType(inputType, checker), ...output, noInput: false }
+  } catch (error) {
+    if (!(error instanceof UnsupportedTypeError)) throw error
+    const where = dataParameter?.valueDeclaration ?? funcNode
+    diagnostics.push(diagnosticAt(where, `the input of ${id} cannot be validated: ${error.message}`))
+    return undefined
+  }
+}
+
+/** An output with no JSON form is not an error: output validation is a development aid, and the producer is typed through the function instead. */
+function describeOutput(type: ts.Type, checker: ts.TypeChecker): Pick<PikkuFunctionInfo, 'output' | 'outputSchema'> {
+  if (acceptsAnything(type)) return { output: 'unknown', outputSchema: undefined }
+  if (isNoData(type)) return { output: 'void', outputSchema: undefined }
+  try {
+    return { output: 'schema', outputSchema: jsonSchemaFromType(type, checker) }
+  } catch (error) {
+    if (error instanceof UnsupportedTypeError) return { output: 'other', outputSchema: undefined }
+    throw error
+  }
+}
+
+/** [In, Out] of the PikkuFunctionConfig<In, Out> a definer returns. */
+function typeArgumentsOf(type: ts.Type, checker: ts.TypeChecker): Array<ts.Type | undefined> {
+  if (type.aliasTypeArguments) return [...type.aliasTypeArguments]
+  if (type.flags & ts.TypeFlags.Object && (type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference) {
+    return [...checker.getTypeArguments(type as ts.TypeReference)]
+  }
+  return []
+}
+
+export function propertyValue(object: ts.ObjectLiteralExpression, key: string): ts.Expression | undefined {
+  for (const property of object.properties) {
+    if (property.name && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) && property.name.text === key) {
+      if (ts.isPropertyAssignment(property)) return property.initializer
+      if (ts.isShorthandPropertyAssignment(property)) return property.name
+      if (ts.isMethodDeclaration(property)) return property as unknown as ts.Expression
+    }
+  }
+  return undefined
+}
+
+/** Variable declarations of the file and the names the file exports them under (`export const`, `export { f as g }`). */
+function exportNamesOf(sourceFile: ts.SourceFile, checker: ts.TypeChecker): Map<ts.Node, string> {
+  const names = new Map<ts.Node, string>()
+  const moduleSymbol = checker.getSymbolAtLocation(sourceFile)
+  if (!moduleSymbol) return names
+  for (const exported of checker.getExportsOfModule(moduleSymbol)) {
+    const local = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported
+    for (const declaration of local.declarations ?? []) {
+      if (declaration.getSourceFile() === sourceFile && !names.has(declaration)) names.set(declaration, exported.name)
+    }
+  }
+  return names
 }

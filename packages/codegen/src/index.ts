@@ -1,4 +1,5 @@
 export { CodegenError, formatDiagnostic, type Diagnostic } from './codegen-error.js'
-export { generate, OUTPUT_FILES, type GenerateResult } from './generate.js'
-export { loadConfig, type PikkuConfig } from './load-config.js'
+export { generate, Generator, OUTPUT_FILES, type GenerateResult } from './generate.js'
+export { DEFAULT_EXCLUDE, loadConfig, type PikkuConfig } from './load-config.js'
 export type * from './project-model.js'
+export { watchProject, type ProjectWatcher, type WatchOptions } from './watch-project.js'

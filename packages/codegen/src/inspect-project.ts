@@ -1,67 +1,99 @@
 import { readdirSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
+import picomatch from 'picomatch'
 import ts from 'typescript'
 import { CodegenError, type Diagnostic } from './codegen-error.js'
 import { findApplicationTypes } from './find-application-types.js'
 import { findPikkuFunctions } from './find-pikku-functions.js'
-import { findQueueWorkers } from './find-queue-workers.js'
+import { findHookFiles } from './find-hook-files.js'
+import { findUnsupportedWirings } from './find-unsupported-wirings.js'
+import { findWirings } from './find-wirings.js'
 import type { PikkuConfig } from './load-config.js'
 import type { ProjectModel } from './project-model.js'
+import type { ProjectHost } from './project-host.js'
 import { diagnosticAt } from './source-location.js'
 
-/** Only what resolving imports between the project's own files needs; no type errors are reported. */
-const COMPILER_OPTIONS: ts.CompilerOptions = {
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.NodeNext,
-  moduleResolution: ts.ModuleResolutionKind.NodeNext,
-  allowJs: false,
-  noEmit: true,
-  skipLibCheck: true,
-  types: [],
-  // The default lib and the packages' typings are not needed to follow imports between
-  // the project's own files, and loading them would triple the run time.
-  noLib: true,
-  noResolve: true,
+export interface InspectOptions {
+  config: PikkuConfig
+  host: ProjectHost
+  /** Where the generated definers will be written; user code imports them from there. */
+  typesFile: string
+  /**
+   * Files served from memory: the definers' declarations at the path of the
+   * generated definers, so user code resolves them even before .pikku/ exists.
+   */
+  overlays: ReadonlyMap<string, string>
+  /** The previous run's program (watch mode): unchanged files are reused, not re-parsed. */
+  oldProgram?: ts.Program
 }
 
-/** Reads the source directories with the TypeScript compiler API; throws CodegenError listing every mistake. */
-export function inspectProject(config: PikkuConfig): ProjectModel {
-  const files = config.srcDirectories.flatMap((dir) => listSourceFiles(dir, config))
-  const program = ts.createProgram(files, COMPILER_OPTIONS, ts.createCompilerHost(COMPILER_OPTIONS, true))
-  const sourceFiles = files.map((file) => program.getSourceFile(file)).filter((f) => f !== undefined)
+export interface Inspection {
+  model: ProjectModel
+  program: ts.Program
+}
 
+/** Reads the source directories with the TypeScript type checker; throws CodegenError listing every mistake. */
+export function inspectProject({ config, host, typesFile, overlays, oldProgram }: InspectOptions): Inspection {
+  const files = listSourceFiles(config)
+  const parsed = files.map((file) => host.host.getSourceFile(file, ts.ScriptTarget.Latest)).filter((f) => f !== undefined)
+  const diagnostics: Diagnostic[] = []
+  const types = findApplicationTypes(parsed, diagnostics)
+  host.setOverlays(overlays)
+  const program = ts.createProgram([...files, ...overlays.keys()], host.options, host.host, oldProgram)
+  const sourceFiles = files.map((file) => program.getSourceFile(file)).filter((f) => f !== undefined)
   const syntaxErrors = sourceFiles.flatMap((f) => program.getSyntacticDiagnostics(f)).map(toDiagnostic)
   if (syntaxErrors.length > 0) throw new CodegenError(syntaxErrors)
+  const checker = program.getTypeChecker()
+  const isDefinerFile = (fileName: string) => fileName === typesFile
 
-  const diagnostics: Diagnostic[] = []
-  const types = findApplicationTypes(sourceFiles, diagnostics)
-  const found = findPikkuFunctions(sourceFiles)
-  const seen = new Map<string, string>()
+  const found = findPikkuFunctions(sourceFiles, checker, isDefinerFile, diagnostics)
+  const { queueWorkers, schedulers } = findWirings(sourceFiles, found, checker, isDefinerFile, config.rootDir, diagnostics)
+  findUnsupportedWirings(sourceFiles, checker, diagnostics)
+  const seen = new Map<string, ts.Node>()
   for (const func of found) {
+    if (func.inline && func.id === '') {
+      diagnostics.push(diagnosticAt(func.call, 'a function declared inline must be the func: of a wireQueueWorker or wireScheduler call; otherwise declare it as export const name = pikkuSessionlessFunc(...)'))
+      continue
+    }
     const other = seen.get(func.id)
     if (other) {
-      diagnostics.push(diagnosticAt(func.declaration.name, `function name ${func.id} is also used in ${relative(config.rootDir, other)}; Pikku function names must be unique across the project`))
+      const at = diagnosticAt(other, '')
+      diagnostics.push(diagnosticAt(func.anchor, `function id ${func.id} is also used at ${relative(config.rootDir, at.file)}:${at.line}:${at.column}; Pikku function ids must be unique across the project (rename one)`))
     }
-    seen.set(func.id, func.file)
+    seen.set(func.id, func.anchor)
   }
-  const queueWorkers = findQueueWorkers(sourceFiles, found, program.getTypeChecker(), config.rootDir, diagnostics)
+  for (const worker of queueWorkers) {
+    const func = found.find((f) => f.id === worker.functionId)!
+    if (func.validation === 'standard-schema' && func.exportName === undefined) {
+      diagnostics.push(diagnosticAt(func.anchor, `queue "${worker.name}": ${func.id} takes a Standard Schema input, so the typed producer imports its type: export it (export const ${func.inline ? 'myWorker' : func.id} = ...) and wire it by name`))
+    }
+  }
   if (diagnostics.length > 0) throw new CodegenError(diagnostics)
 
-  const functions = found.filter((f) => f.exported).map(({ id, file, sessionless }) => ({ id, file, sessionless }))
-  return { types, functions, queueWorkers }
+  const functions = found
+    .filter((f) => f.id !== '')
+    .map(({ call: _call, anchor: _anchor, inline: _inline, ...info }) => info)
+    .sort((a, b) => a.id.localeCompare(b.id))
+  const hookFiles = findHookFiles(sourceFiles, checker, isDefinerFile)
+  return { model: { types, functions, queueWorkers, schedulers, hookFiles }, program }
 }
 
-/** .ts files below dir, in a stable order, leaving out declarations, tests, node_modules and the output folder. */
-function listSourceFiles(dir: string, config: PikkuConfig): string[] {
+/** .ts files below each source directory, in a stable order, leaving out declarations, node_modules, the output folder and the exclude patterns. */
+function listSourceFiles(config: PikkuConfig): string[] {
+  const excluded = picomatch(config.exclude, { dot: true })
   const files: string[] = []
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    const path = join(dir, entry.name)
-    if (entry.isDirectory()) {
-      if (entry.name !== 'node_modules' && !isInside(path, config.outDir)) files.push(...listSourceFiles(path, config))
-    } else if (/\.(m|c)?tsx?$/.test(entry.name) && !/\.d\.(m|c)?ts$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name)) {
-      files.push(path)
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name)
+      const rel = relative(config.rootDir, path).split(sep).join('/')
+      if (entry.isDirectory()) {
+        if (entry.name !== 'node_modules' && !isInside(path, config.outDir)) walk(path)
+      } else if (/\.(m|c)?tsx?$/.test(entry.name) && !/\.d\.(m|c)?ts$/.test(entry.name) && !excluded(rel)) {
+        files.push(path)
+      }
     }
   }
+  for (const dir of config.srcDirectories) walk(dir)
   return files
 }
 

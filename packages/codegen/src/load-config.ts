@@ -11,7 +11,14 @@ export interface PikkuConfig {
   srcDirectories: string[]
   /** Absolute path of the generated folder. Default: ".pikku". */
   outDir: string
+  /** Absolute path of the tsconfig whose compiler options (paths, module settings) codegen uses. Default: "tsconfig.json", if present. */
+  tsconfig: string | undefined
+  /** Glob patterns, relative to the project root, of source files codegen skips. Default: DEFAULT_EXCLUDE. */
+  exclude: string[]
 }
+
+/** Tests and specs never hold production wirings. */
+export const DEFAULT_EXCLUDE = ['**/*.test.ts', '**/*.spec.ts', '**/*.test.mts', '**/*.spec.mts', '**/__tests__/**']
 
 /** Reads and checks pikku.config.json in rootDir; every mistake is reported against that file. */
 export function loadConfig(rootDir: string): PikkuConfig {
@@ -31,7 +38,11 @@ export function loadConfig(rootDir: string): PikkuConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     fail(`${CONFIG_FILE} must hold a JSON object`)
   }
-  const { srcDirectories = ['src'], outDir = '.pikku' } = raw as Record<string, unknown>
+  const { srcDirectories = ['src'], outDir = '.pikku', tsconfig, exclude = DEFAULT_EXCLUDE, ...unknown } = raw as Record<string, unknown>
+  const [unknownKey] = Object.keys(unknown)
+  if (unknownKey !== undefined) {
+    fail(`unknown key "${unknownKey}" in ${CONFIG_FILE}; the keys are srcDirectories, outDir, tsconfig and exclude`)
+  }
   if (!Array.isArray(srcDirectories) || srcDirectories.length === 0 || !srcDirectories.every((d) => typeof d === 'string')) {
     fail('"srcDirectories" must be a non-empty array of folder paths, e.g. ["src"]')
   }
@@ -42,5 +53,18 @@ export function loadConfig(rootDir: string): PikkuConfig {
   for (const dir of dirs) {
     if (!existsSync(dir)) fail(`source directory ${dir} (from "srcDirectories") does not exist`)
   }
-  return { rootDir, srcDirectories: dirs, outDir: resolve(rootDir, outDir as string) }
+  if (tsconfig !== undefined && (typeof tsconfig !== 'string' || !existsSync(resolve(rootDir, tsconfig)))) {
+    fail(`"tsconfig" must name an existing file, e.g. "tsconfig.json"; ${JSON.stringify(tsconfig)} was not found`)
+  }
+  if (!Array.isArray(exclude) || !exclude.every((p) => typeof p === 'string')) {
+    fail('"exclude" must be an array of glob patterns, e.g. ["**/*.test.ts", "**/*.spec.ts"]')
+  }
+  const defaultTsconfig = join(rootDir, 'tsconfig.json')
+  return {
+    rootDir,
+    srcDirectories: dirs,
+    outDir: resolve(rootDir, outDir as string),
+    tsconfig: typeof tsconfig === 'string' ? resolve(rootDir, tsconfig) : existsSync(defaultTsconfig) ? defaultTsconfig : undefined,
+    exclude: exclude as string[],
+  }
 }

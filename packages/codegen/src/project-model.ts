@@ -1,8 +1,13 @@
+import type { JsonSchema } from './json-schema-from-type.js'
+
 /** What codegen learned from the project's sources; every path is absolute. */
 export interface ProjectModel {
   types: ApplicationTypes
   functions: PikkuFunctionInfo[]
   queueWorkers: QueueWorkerInfo[]
+  schedulers: SchedulerInfo[]
+  /** Files that call addGlobalMiddleware, addMiddleware, addGlobalPermission or addPermission: loaded before any wiring. */
+  hookFiles: string[]
 }
 
 /** An exported interface codegen builds the typed definers on. */
@@ -19,12 +24,34 @@ export interface ApplicationTypes {
   session?: TypeRef
 }
 
+/** How a function's data is checked before it runs. */
+export type InputValidation =
+  /** JSON Schema generated from its TypeScript input type, run by core's schema service. */
+  | 'json-schema'
+  /** The Standard Schema (zod, valibot, …) given as `input:`, run by the generated definer. */
+  | 'standard-schema'
+  /** The input type accepts anything (unknown, any) or there is none. */
+  | 'none'
+
 export interface PikkuFunctionInfo {
-  /** The exported name; also the function's id in core's meta. */
+  /** The function's id in core's meta: its variable name, the file name for a default export, or derived from the queue for an inline function. */
   id: string
   file: string
+  /** The name the file exports it under ('default' for export default); undefined when not exported. */
+  exportName: string | undefined
   /** false only for pikkuFunc, which refuses to run without a session. */
   sessionless: boolean
+  validation: InputValidation
+  /** Registered with core as `<Id>Input` when validation is 'json-schema'. */
+  inputSchema: JsonSchema | undefined
+  /** Registered as `<Id>Output` when output is 'schema'. */
+  outputSchema: JsonSchema | undefined
+  /** 'schema': the output has a JSON Schema; 'other': it has a type with no JSON form (typed through the function itself). */
+  output: 'schema' | 'void' | 'unknown' | 'other'
+  /** true when the input type is void or absent: the producer sends no data. */
+  noInput: boolean
+  /** From the config's tags: its tag middleware (addMiddleware) applies to it. */
+  tags: string[]
 }
 
 export interface QueueWorkerInfo {
@@ -33,4 +60,17 @@ export interface QueueWorkerInfo {
   functionId: string
   /** The file that calls wireQueueWorker; the bootstrap imports it. */
   file: string
+  /** From the wiring's tags: its tag middleware (addMiddleware) applies to the queue's jobs. */
+  tags: string[]
+}
+
+export interface SchedulerInfo {
+  /** The scheduled task's name. */
+  name: string
+  /** A cron pattern, checked with the parser BullMQ uses. */
+  schedule: string
+  functionId: string
+  /** The file that calls wireScheduler; the bootstrap imports it. */
+  file: string
+  tags: string[]
 }

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { cpSync, type Dirent, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js')
+/** The workspace's node_modules, linked into each project so @pikku/core's types resolve as in a real one. */
+const NODE_MODULES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'node_modules')
 const roots: string[] = []
 after(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })))
 
@@ -23,6 +25,7 @@ function project(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'pikku-codegen-'))
   roots.push(root)
   writeFileSync(join(root, 'pikku.config.json'), JSON.stringify({ srcDirectories: ['src'], outDir: '.pikku' }))
+  symlinkSync(NODE_MODULES, join(root, 'node_modules'))
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true })
     writeFileSync(join(root, path), content)
@@ -33,6 +36,32 @@ function project(files: Record<string, string>): string {
 function pikku(cwd: string) {
   const { status, stdout, stderr } = spawnSync(process.execPath, [CLI], { cwd, encoding: 'utf8' })
   return { status, stdout, stderr }
+}
+
+/** Every file below dir, path → content. */
+function snapshot(dir: string): Record<string, string> {
+  return Object.fromEntries(
+    (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[])
+      .filter((entry) => entry.isFile())
+      .map((entry) => {
+        const path = join(entry.parentPath, entry.name)
+        return [relative(dir, path), readFileSync(path, 'utf8')]
+      })
+      .sort(([a], [b]) => a.localeCompare(b)),
+  )
+}
+
+let generated: string | undefined
+/** A copy of a project that generated cleanly once, so each mistake test pays for one run only. */
+function copyOfGenerated(): string {
+  if (!generated) {
+    generated = project({ 'src/functions.ts': FUNCTIONS, 'src/routes.ts': ROUTES })
+    assert.equal(pikku(generated).status, 0)
+  }
+  const root = mkdtempSync(join(tmpdir(), 'pikku-codegen-'))
+  roots.push(root)
+  cpSync(generated, root, { recursive: true, verbatimSymlinks: true })
+  return root
 }
 
 describe('pikku codegen', () => {
@@ -46,12 +75,16 @@ describe('pikku codegen', () => {
     assert.match(read('function/pikku-functions-meta.gen.ts'), /"echo": \{\s+"pikkuFuncId": "echo",\s+"sessionless": true/)
     assert.match(read('queue/pikku-queue-workers-wirings-meta.gen.ts'), /"echo": \{\s+"pikkuFuncId": "echo",\s+"name": "echo"/)
     assert.match(read('queue/pikku-queue-workers-wirings.gen.ts'), /import '\.\.\/\.\.\/src\/routes\.js'/)
-    assert.match(read('queue/pikku-queue-map.gen.ts'), /import type \{ echo \} from '\.\.\/\.\.\/src\/functions\.js'/)
+    assert.match(read('queue/pikku-queue-map.gen.ts'), /readonly "echo": \{\s+readonly input: \{\s+text: string\s+\}/)
+    assert.match(read('schemas/register.gen.ts'), /addSchema\("EchoInput", \{\s+"type": "object"/)
     const bootstrap = read('pikku-bootstrap.gen.ts').split('\n').filter((l) => l.startsWith('import'))
     assert.deepEqual(bootstrap, [
       "import './function/pikku-functions-meta.gen.js'",
+      "import './schemas/register.gen.js'",
       "import './queue/pikku-queue-workers-wirings-meta.gen.js'",
+      "import './scheduler/pikku-schedulers-meta.gen.js'",
       "import './queue/pikku-queue-workers-wirings.gen.js'",
+      "import './scheduler/pikku-schedulers-wirings.gen.js'",
     ])
   })
 
@@ -87,13 +120,13 @@ describe('pikku codegen', () => {
     ],
     [
       'a queue name that is not a literal',
-      { 'src/functions.ts': FUNCTIONS, 'src/routes.ts': ROUTES.replace("name: 'echo'", 'name: `e${1}`') },
-      /^src\/routes\.ts:3:25 queue name must be a string literal/m,
+      { 'src/functions.ts': FUNCTIONS, 'src/routes.ts': ROUTES.replace("name: 'echo'", 'name: String(Date.now())') },
+      /^src\/routes\.ts:3:25 the queue name must be known when codegen runs: a string literal or a const holding one/m,
     ],
     [
-      'a wired function that is not exported',
-      { 'src/functions.ts': FUNCTIONS.replace('export const', 'const') + 'export { }\n', 'src/routes.ts': ROUTES.replace("import { echo } from './functions.js'", "import { pikkuSessionlessFunc } from '../.pikku/pikku-types.gen.js'\nconst echo = pikkuSessionlessFunc(async () => 1)") },
-      /^src\/routes\.ts:3:7 function echo is wired to queue "echo" but not exported/m,
+      'two functions with one id',
+      { 'src/routes.ts': ROUTES.replace("import { echo } from './functions.js'", "import { pikkuSessionlessFunc } from '../.pikku/pikku-types.gen.js'\nconst echo = pikkuSessionlessFunc(async () => 1)") },
+      /^src\/routes\.ts:3:7 function id echo is also used at src\/functions\.ts:2:14; Pikku function ids must be unique/m,
     ],
     [
       'a worker that needs a session',
@@ -106,6 +139,73 @@ describe('pikku codegen', () => {
       /^src\/routes\.ts:3:39 queue "echo": plain is not a function declared with pikkuSessionlessFunc/m,
     ],
     [
+      'a wiring that spells the queue name queue:',
+      { 'src/routes.ts': ROUTES.replace("name: 'echo'", "queue: 'echo'") },
+      /^src\/routes\.ts:3:19 wireQueueWorker takes the queue name as name:, not queue: \(rename the property: name: 'echo'\)/m,
+    ],
+    [
+      'a wiring without a name',
+      { 'src/routes.ts': ROUTES.replace("name: 'echo', ", '') },
+      /^src\/routes\.ts:3:17 wireQueueWorker needs the queue name: add name: "my-queue"/m,
+    ],
+    [
+      'a wiring that is not an object literal',
+      { 'src/routes.ts': ROUTES.replace("wireQueueWorker({ name: 'echo', func: echo })", "const worker = { name: 'echo', func: echo }\nwireQueueWorker(worker)") },
+      /^src\/routes\.ts:4:17 wireQueueWorker needs an object literal written in place/m,
+    ],
+    [
+      'a core wiring this runtime cannot run',
+      { 'src/http.ts': `import { wireHTTP } from '@pikku/core/http'\nimport { echo } from './functions.js'\nwireHTTP({ method: 'post', route: '/echo', func: echo })\n` },
+      /^src\/http\.ts:3:1 wireHTTP is not supported in this project: its runtime is BullMQ/m,
+    ],
+    [
+      'a function defined where codegen cannot name it',
+      { 'src/more.ts': `import { pikkuSessionlessFunc } from '../.pikku/pikku-types.gen.js'\nexport function make() {\n  return pikkuSessionlessFunc(async () => 1)\n}\n` },
+      /^src\/more\.ts:3:10 pikkuSessionlessFunc\(\.\.\.\) must be the value of a top-level const/m,
+    ],
+    [
+      'an input type that does not survive JSON',
+      { 'src/functions.ts': FUNCTIONS.replace('{ text: string }, { text: string }', '{ at: Date }, { text: string }').replace('async (_s, data) => data', "async () => ({ text: '' })") },
+      /^src\/functions\.ts:2:\d+ the input of echo cannot be validated: data\.at is a Date, which arrives as a string after JSON: declare it as a string/m,
+    ],
+    [
+      'an input type taken from a package, which codegen does not read',
+      { 'src/functions.ts': `import type { ZodType } from 'zod'\n${FUNCTIONS.replace('{ text: string }, { text: string }', '{ schema: ZodType }, { text: string }').replace('async (_s, data) => data', "async () => ({ text: '' })")}` },
+      /^src\/functions\.ts:3:\d+ the input of echo cannot be validated: data\.schema has a type codegen cannot read \(imported from a package, or not found\): declare its shape in the project/m,
+    ],
+    [
+      'tags that are not known at codegen time',
+      { 'src/routes.ts': ROUTES.replace('func: echo })', 'func: echo, tags: [String(1)] })') },
+      /^src\/routes\.ts:3:51 tags must be known when codegen runs: an array of string literals/m,
+    ],
+    [
+      'an inline Standard Schema worker, whose type the producer cannot import',
+      {
+        'src/routes.ts': `import { z } from 'zod'\nimport { pikkuSessionlessFunc, wireQueueWorker } from '../.pikku/pikku-types.gen.js'\nwireQueueWorker({ name: 'echo', func: pikkuSessionlessFunc({ input: z.object({ a: z.string() }), func: async (_s, { a }) => a }) })\n`,
+      },
+      /^src\/routes\.ts:3:39 queue "echo": echoWorker takes a Standard Schema input, so the typed producer imports its type: export it/m,
+    ],
+    [
+      'an unknown key in pikku.config.json',
+      { 'pikku.config.json': JSON.stringify({ srcDirectories: ['src'], outdir: '.pikku' }) },
+      /^pikku\.config\.json:1:1 unknown key "outdir" in pikku\.config\.json; the keys are srcDirectories, outDir, tsconfig and exclude/m,
+    ],
+    [
+      'a broken tsconfig.json',
+      { 'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'nonsense' } }) },
+      /^tsconfig\.json:1:1 Argument for '--module' option must be/m,
+    ],
+    [
+      'a schedule that is not a cron pattern',
+      { 'src/tasks.ts': `import { pikkuVoidFunc, wireScheduler } from '../.pikku/pikku-types.gen.js'\nwireScheduler({ name: 'nightly', schedule: '61 * * * *', func: pikkuVoidFunc(async () => {}) })\n` },
+      /^src\/tasks\.ts:2:44 the schedule of "nightly", "61 \* \* \* \*", is not a valid cron pattern \(Constraint error, got value 61 expected range 0-59\); use 5 fields/m,
+    ],
+    [
+      'a scheduled function that takes input',
+      { 'src/tasks.ts': `import { wireScheduler } from '../.pikku/pikku-types.gen.js'\nimport { echo } from './functions.js'\nwireScheduler({ name: 'nightly', schedule: '0 3 * * *', func: echo })\n` },
+      /^src\/tasks\.ts:3:63 scheduled task "nightly": echo takes input, but a scheduled task runs with no data/m,
+    ],
+    [
       'a syntax error',
       { 'src/functions.ts': `${FUNCTIONS}export const broken = (\n`, 'src/routes.ts': ROUTES },
       /^src\/functions\.ts:4:1 /m,
@@ -113,20 +213,42 @@ describe('pikku codegen', () => {
   ]
   for (const [name, files, expected] of mistakes) {
     test(`reports ${name} as file:line:col, exits 1 and keeps the previous .pikku/ whole`, () => {
-      const root = project({ 'src/functions.ts': FUNCTIONS, 'src/routes.ts': ROUTES })
-      assert.equal(pikku(root).status, 0)
-      const types = join(root, '.pikku', 'pikku-types.gen.ts')
-      const before = readFileSync(types, 'utf8')
-      for (const [path, content] of Object.entries(files)) writeFileSync(join(root, path), content)
+      const root = copyOfGenerated()
+      const before = snapshot(join(root, '.pikku'))
+      for (const [path, content] of Object.entries(files)) {
+        mkdirSync(dirname(join(root, path)), { recursive: true })
+        writeFileSync(join(root, path), content)
+      }
 
       const run = pikku(root)
       assert.equal(run.status, 1)
       assert.match(run.stderr, expected)
       assert.match(run.stderr, /nothing was written/)
-      assert.equal(readFileSync(types, 'utf8'), before)
-      assert.equal(existsSync(join(root, '.pikku', 'function', 'pikku-functions-meta.gen.ts')), true)
+      assert.deepEqual(snapshot(join(root, '.pikku')), before)
     })
   }
+
+  test("core's own wireQueueWorker is read as a wiring too, not skipped", () => {
+    const root = copyOfGenerated()
+    writeFileSync(join(root, 'src', 'core-routes.ts'), ROUTES.replace("'../.pikku/pikku-types.gen.js'", "'@pikku/core/queue'").replace("name: 'echo'", "name: 'echo-core'"))
+    const run = pikku(root)
+    assert.equal(run.status, 0, run.stderr)
+    assert.match(readFileSync(join(root, '.pikku', 'queue', 'pikku-queue-workers-wirings-meta.gen.ts'), 'utf8'), /"echo-core": \{\s+"pikkuFuncId": "echo"/)
+    assert.match(readFileSync(join(root, '.pikku', 'queue', 'pikku-queue-workers-wirings.gen.ts'), 'utf8'), /import '\.\.\/\.\.\/src\/core-routes\.js'/)
+  })
+
+  test('a wiring renamed since the last run stops the process with a reason, instead of core skipping it', () => {
+    const root = copyOfGenerated()
+    writeFileSync(join(root, 'src', 'routes.ts'), ROUTES.replace("name: 'echo'", "name: 'echo-renamed'"))
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', "await import('./.pikku/pikku-bootstrap.gen.ts')"], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
+    assert.notEqual(run.status, 0)
+    assert.match(run.stderr, /Queue "echo-renamed" is wired but missing from the generated meta: \.pikku\/ is out of date\. Run `npx pikku`/)
+    assert.doesNotMatch(run.stderr, /Consider moving this wiring/)
+  })
 
   test('a missing pikku.config.json is a clear error', () => {
     const root = mkdtempSync(join(tmpdir(), 'pikku-codegen-'))

@@ -1,7 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { pikkuSessionlessFunc } from '../.pikku/pikku-types.gen.js'
 
-/** Echoes its message back; throws when asked to, so you can watch retries happen. */
+/**
+ * Echoes its message back; throws when asked to, so you can watch retries happen.
+ *
+ * The input type is also checked at run time: codegen turns it into a JSON
+ * Schema, and a job whose data does not match (from any producer, typed or
+ * not) fails at once, without retries, with a reason such as
+ * "message: required, expected string".
+ */
 export const helloWorld = pikkuSessionlessFunc<
   { message: string; fail: boolean },
   { result: string }

@@ -3,6 +3,7 @@
 import '../.pikku/pikku-bootstrap.gen.js'
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
+import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import { BullServiceFactory } from 'pikku-bullmq'
 import { PikkuQueue } from '../.pikku/pikku-queue.gen.js'
@@ -49,4 +50,23 @@ test('sales-report totals orders per country and reports progress up to 100', as
   assert.deepEqual(report, { orderCount: 250, totalCents: 50_000, totalsByCountry: { NL: 20_000, DE: 30_000 } })
   const job = await queue.getJob('sales-report', jobId)
   assert.equal((await job?.metadata?.())?.progress, 100)
+})
+
+test('invalid data from a plain BullMQ producer fails once, naming the field', async () => {
+  // Any producer can reach the queue, typed or not: the worker validates the data before the function runs.
+  const plain = new Queue('hello-world-queue', { connection: { url: config.redisUrl }, prefix: config.queuePrefix })
+  try {
+    for (const [data, reason] of [
+      [{ nope: true }, /message: required, expected string.*nope: not an expected field/],
+      ['just a string', /data: expected object, got string/],
+      [{ message: 42, fail: false }, /message: expected string, got number/],
+    ] as const) {
+      const job = await plain.add('hello-world-queue', data, { attempts: 3 })
+      await assert.rejects(queue.waitForResult('hello-world-queue', job.id!, { timeoutMs: 10_000 }), reason)
+      const failed = await queue.getJob('hello-world-queue', job.id!)
+      assert.equal((await failed?.metadata?.())?.attemptsMade, 1, 'a job with invalid data is not retried')
+    }
+  } finally {
+    await plain.close()
+  }
 })

@@ -1,11 +1,18 @@
 import { GENERATED_HEADER, importPath } from './import-path.js'
 
 /**
- * One import that prepares core: meta first, because wireQueueWorker reads
- * the queue meta when it is called and skips a worker that has none.
+ * One import that prepares core, in this order: meta, because wireQueueWorker
+ * reads the queue meta when it is called; then the files that add global
+ * middleware and permissions, because core caches each queue's middleware on
+ * its first job; then the wirings.
  */
-export function renderBootstrap(outFile: string, metaFiles: readonly string[], wiringFiles: readonly string[]): string {
-  const lines = [...metaFiles, ...wiringFiles].map((file) => `import '${importPath(outFile, file)}'`)
+export function renderBootstrap(
+  outFile: string,
+  metaFiles: readonly string[],
+  hookFiles: readonly string[],
+  wiringFiles: readonly string[],
+): string {
+  const lines = [...metaFiles, ...hookFiles, ...wiringFiles].map((file) => `import '${importPath(outFile, file)}'`)
   return `${GENERATED_HEADER}${lines.join('\n')}
 export {}
 `

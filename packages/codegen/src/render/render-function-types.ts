@@ -1,15 +1,22 @@
 import type { ApplicationTypes } from '../project-model.js'
 import { GENERATED_HEADER, importPath } from './import-path.js'
+import { renderMiddlewareAndPermissionDefiners } from './render-middleware-and-permission-definers.js'
+import { renderServiceDefiners } from './render-service-definers.js'
+import { renderWiringDefiners } from './render-wiring-definers.js'
 
 /**
  * The typed definers users write their code with (pikkuSessionlessFunc,
  * wireQueueWorker, pikkuServices, …), bound to the project's own Config,
  * services and session types; core's types stand in for any it lacks.
  */
-export function renderFunctionTypes(outFile: string, types: ApplicationTypes): string {
+export function renderFunctionTypes(
+  outFile: string,
+  types: ApplicationTypes,
+  files: { schemaService: string; standardSchemaValidation: string; queue: string },
+): string {
   const namesByFile = new Map<string, string[]>()
   const fallbacks: string[] = []
-  const coreTypes = ['CorePikkuMiddleware', 'CreateConfig', 'PickRequired']
+  const coreTypes = ['CorePermissionGroup', 'CorePikkuMiddleware', 'CorePikkuMiddlewareConfig', 'CorePikkuMiddlewareGroup', 'CreateConfig', 'PickRequired']
   for (const slot of SLOTS) {
     const ref = types[slot.key]
     if (ref) {
@@ -25,8 +32,15 @@ export function renderFunctionTypes(outFile: string, types: ApplicationTypes): s
   coreTypes.sort()
 
   return `${GENERATED_HEADER}import type { ${coreTypes.join(', ')} } from '@pikku/core'
-import { pikkuMiddleware as corePikkuMiddleware } from '@pikku/core'
-import { setSingletonServices } from '@pikku/core/ecosystem'
+import { addGlobalPermission as coreAddGlobalPermission, pikkuMiddleware as corePikkuMiddleware } from '@pikku/core'
+import {
+  addGlobalMiddleware as coreAddGlobalMiddleware,
+  addMiddleware as coreAddMiddleware,
+  pikkuState,
+  setSingletonServices,
+} from '@pikku/core/ecosystem'
+import { ForbiddenError } from '@pikku/core/errors'
+import { validateSchema } from '@pikku/core/schema'
 import type { PikkuWire, SecretlessServices } from '@pikku/core/ecosystem/types'
 import type {
   CorePikkuFunction,
@@ -35,11 +49,22 @@ import type {
   CorePikkuPermission,
   CorePikkuSessionlessFunctionConfig,
 } from '@pikku/core/function'
-import { wireQueueWorker as coreWireQueueWorker, type CoreQueueWorker } from '@pikku/core/queue'
+import { wireQueueWorker as coreWireQueueWorker, type CoreQueueWorker, type QueueService } from '@pikku/core/queue'
+import { wireScheduler as coreWireScheduler, type CoreScheduledTask } from '@pikku/core/scheduler'
+import type { StandardSchemaV1 } from '@standard-schema/spec'
+import { JsonSchemaService } from '${importPath(outFile, files.schemaService)}'
+import { PikkuQueue } from '${importPath(outFile, files.queue)}'
+import { isStandardSchema, withStandardSchemas } from '${importPath(outFile, files.standardSchemaValidation)}'
 ${imports.join('\n')}
 ${fallbacks.map((fallback) => `${fallback}\n`).join('')}
+/** What pikkuServices adds to the project's services: the typed producer, so functions can enqueue jobs. */
+export interface ProvidedServices {
+  /** Adds jobs to the wired queues, checked against each worker's input type. */
+  queues: PikkuQueue
+}
+
 /** What a function sees: every service except secrets, which core withholds from function bodies. */
-type WiredServices = SecretlessServices<Services>
+type WiredServices = SecretlessServices<Services & ProvidedServices>
 
 export type PikkuFunctionSessionless<In = unknown, Out = never, RequiredWires extends keyof PikkuWire = never> =
   CorePikkuFunctionSessionless<In, Out, WiredServices, UserSession, PickRequired<PikkuWire<In, Out, false, UserSession>, RequiredWires>>
@@ -48,6 +73,8 @@ export type PikkuFunction<In = unknown, Out = never, RequiredWires extends keyof
   CorePikkuFunction<In, Out, WiredServices, UserSession, PickRequired<PikkuWire<In, Out, true, UserSession>, RequiredWires>>
 
 export type PikkuPermission<In = any> = CorePikkuPermission<In, WiredServices>
+/** Permissions by name: the function runs if any entry passes; an array entry passes when all of its permissions do. */
+export type PermissionGroup<In = any> = NonNullable<CorePermissionGroup<PikkuPermission<In>>>
 export type PikkuMiddleware = CorePikkuMiddleware<SingletonServices, UserSession>
 
 export type PikkuFunctionConfig<In = unknown, Out = unknown> = CorePikkuFunctionConfig<
@@ -67,47 +94,47 @@ export type FunctionOutput<F> = F extends { func: (...args: any[]) => infer R }
   ? [Awaited<R>] extends [void] ? void : Exclude<Awaited<R>, void>
   : never
 
+type SessionlessConfig<In, Out> = CorePikkuSessionlessFunctionConfig<PikkuFunctionSessionless<In, Out>, PikkuPermission<In>, PikkuMiddleware>
+type SessionConfig<In, Out> = CorePikkuFunctionConfig<PikkuFunction<In, Out>, PikkuPermission<In>, PikkuMiddleware>
+/** What a function must return when it declares an output schema: what the schema accepts. */
+type SchemaOutput<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferInput<S> : unknown
+/** The config form with a Standard Schema (zod 4, valibot, …) as input: the schema types the function and validates its data. */
+type WithSchemas<Config, InputSchema, OutputSchema> = Omit<Config, 'input' | 'output'> & { input: InputSchema; output?: OutputSchema }
+
 /** A function that runs without a user session: what every queue worker is. */
-export function pikkuSessionlessFunc<In, Out = unknown>(
-  func:
-    | PikkuFunctionSessionless<In, Out>
-    | CorePikkuSessionlessFunctionConfig<PikkuFunctionSessionless<In, Out>, PikkuPermission<In>, PikkuMiddleware>,
-): PikkuFunctionConfig<In, Out> {
-  return typeof func === 'function' ? { func } : func
+export function pikkuSessionlessFunc<InputSchema extends StandardSchemaV1, OutputSchema extends StandardSchemaV1 | undefined = undefined>(
+  config: WithSchemas<SessionlessConfig<StandardSchemaV1.InferOutput<InputSchema>, SchemaOutput<OutputSchema>>, InputSchema, OutputSchema>,
+): PikkuFunctionConfig<StandardSchemaV1.InferOutput<InputSchema>, SchemaOutput<OutputSchema>>
+export function pikkuSessionlessFunc<In, Out = unknown>(func: PikkuFunctionSessionless<In, Out> | SessionlessConfig<In, Out>): PikkuFunctionConfig<In, Out>
+export function pikkuSessionlessFunc(func: PikkuFunctionSessionless<any, any> | SessionlessConfig<any, any>): PikkuFunctionConfig<any, any> {
+  return toFunctionConfig(func)
+}
+
+/** A sessionless function that takes no data and returns nothing. */
+export function pikkuVoidFunc(func: PikkuFunctionSessionless<void, void> | SessionlessConfig<void, void>): PikkuFunctionConfig<void, void> {
+  return toFunctionConfig(func)
 }
 
 /** A function that needs a user session (HTTP, channels); queue jobs have none, so it cannot be a queue worker. */
-export function pikkuFunc<In, Out = unknown>(
-  func: PikkuFunction<In, Out> | CorePikkuFunctionConfig<PikkuFunction<In, Out>, PikkuPermission<In>, PikkuMiddleware>,
-): PikkuFunctionConfig<In, Out> {
-  return typeof func === 'function' ? { func } : func
+export function pikkuFunc<InputSchema extends StandardSchemaV1, OutputSchema extends StandardSchemaV1 | undefined = undefined>(
+  config: WithSchemas<SessionConfig<StandardSchemaV1.InferOutput<InputSchema>, SchemaOutput<OutputSchema>>, InputSchema, OutputSchema>,
+): PikkuFunctionConfig<StandardSchemaV1.InferOutput<InputSchema>, SchemaOutput<OutputSchema>>
+export function pikkuFunc<In, Out = unknown>(func: PikkuFunction<In, Out> | SessionConfig<In, Out>): PikkuFunctionConfig<In, Out>
+export function pikkuFunc(func: PikkuFunction<any, any> | SessionConfig<any, any>): PikkuFunctionConfig<any, any> {
+  return toFunctionConfig(func)
 }
 
-/** Registers a function as the worker of a queue; codegen reads these calls to type the producer. */
-export function wireQueueWorker<In, Out>(worker: CoreQueueWorker<PikkuFunctionConfig<In, Out>>): void {
-  coreWireQueueWorker(worker as CoreQueueWorker)
+/** Core takes a config object; Standard Schemas given as input/output are run by a wrapper, since core does not run them. */
+function toFunctionConfig(definition: ((...args: any[]) => any) | { func: (...args: any[]) => any; input?: unknown; output?: unknown }): PikkuFunctionConfig<any, any> {
+  const config = typeof definition === 'function' ? { func: definition } : definition
+  if (!isStandardSchema(config.input) && !isStandardSchema(config.output)) return config as PikkuFunctionConfig<any, any>
+  const { input, output, ...rest } = config
+  return { ...rest, func: withStandardSchemas(config.func as (s: any, d: any, w: any) => Promise<any>, input, output) } as PikkuFunctionConfig<any, any>
 }
 
-export const pikkuMiddleware = (middleware: PikkuMiddleware): PikkuMiddleware =>
-  corePikkuMiddleware<SingletonServices, UserSession>(middleware)
-
-export const pikkuConfig = (createConfig: CreateConfig<Config, []>): CreateConfig<Config, []> => createConfig
-
-/**
- * Wraps the factory of the process-wide services. The wrapper merges what the
- * runtime already built (\`existing\`, e.g. queueService) and hands the result to
- * core, which runs every job with it.
- */
-export function pikkuServices(
-  createServices: (config: Config, existing: Partial<SingletonServices>) => Promise<SingletonServices>,
-): (config: Config, existing?: Partial<SingletonServices>) => Promise<SingletonServices> {
-  return async (config, existing = {}) => {
-    const services: SingletonServices = { ...existing, ...(await createServices(config, existing)) }
-    setSingletonServices(services)
-    return services
-  }
-}
-`
+${renderWiringDefiners()}
+${renderMiddlewareAndPermissionDefiners()}
+${renderServiceDefiners()}`
 }
 
 /**

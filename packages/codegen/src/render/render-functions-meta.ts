@@ -1,10 +1,24 @@
 import type { PikkuFunctionInfo } from '../project-model.js'
 import { GENERATED_HEADER } from './import-path.js'
+import { inputSchemaName, outputSchemaName } from './schema-names.js'
+import { tagMeta } from './tag-meta.js'
 
-/** Core's function meta: runQueueJob refuses a job whose function has no entry here. */
+/**
+ * Core's function meta: runQueueJob refuses a job whose function has no entry
+ * here, and validates the data against inputSchemaName before the function runs.
+ */
 export function renderFunctionsMeta(functions: readonly PikkuFunctionInfo[]): string {
   const meta = Object.fromEntries(
-    functions.map((f) => [f.id, { pikkuFuncId: f.id, sessionless: f.sessionless, inputSchemaName: null, outputSchemaName: null }]),
+    functions.map((f) => [
+      f.id,
+      {
+        pikkuFuncId: f.id,
+        sessionless: f.sessionless,
+        inputSchemaName: inputSchemaName(f),
+        outputSchemaName: outputSchemaName(f),
+        ...tagMeta(f.tags),
+      },
+    ]),
   )
   return `${GENERATED_HEADER}import type { FunctionsMeta } from '@pikku/core'
 import { pikkuState } from '@pikku/core/ecosystem'

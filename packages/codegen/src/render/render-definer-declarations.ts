@@ -1,0 +1,30 @@
+/**
+ * What codegen's own type checker sees in place of pikku-types.gen.ts: the
+ * definers' names and generic shapes, with no import of @pikku/core. Codegen
+ * only needs to know which call is a definer and the In / Out each function
+ * ends up with; checking the real definers would mean loading core's types
+ * and inferring through them for every function, several times slower.
+ * Every name codegen looks for must be declared here (see FUNCTION_DEFINERS,
+ * find-wirings.ts and find-hook-files.ts).
+ */
+export function renderDefinerDeclarations(): string {
+  return `type Func<In, Out> = (services: any, data: In, wire: any) => Promise<Out>
+interface Config<In, Out> {
+  func: Func<In, Out>
+  [option: string]: unknown
+}
+export interface PikkuFunctionConfig<In, Out> {
+  readonly __in?: In
+  readonly __out?: Out
+}
+export declare function pikkuSessionlessFunc<In, Out = unknown>(func: Func<In, Out> | Config<In, Out>): PikkuFunctionConfig<In, Out>
+export declare function pikkuFunc<In, Out = unknown>(func: Func<In, Out> | Config<In, Out>): PikkuFunctionConfig<In, Out>
+export declare function pikkuVoidFunc(func: Func<void, void> | Config<void, void>): PikkuFunctionConfig<void, void>
+export declare function wireQueueWorker(wiring: { name: string; func: PikkuFunctionConfig<any, any>; [option: string]: unknown }): void
+export declare function wireScheduler(wiring: { name: string; schedule: string; func: PikkuFunctionConfig<any, any>; [option: string]: unknown }): void
+export declare function addGlobalMiddleware(middleware: unknown[]): void
+export declare function addMiddleware(tag: string, middleware: unknown[]): void
+export declare function addGlobalPermission(permissions: unknown): void
+export declare function addPermission(tag: string, permissions: unknown): void
+`
+}

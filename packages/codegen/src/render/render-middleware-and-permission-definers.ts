@@ -1,0 +1,39 @@
+/**
+ * pikkuMiddleware, pikkuPermission, their factories and the add* hooks that
+ * register them globally or by tag, typed with the project's services.
+ * A section of pikku-types.gen.ts; the names it uses are imported and
+ * declared by renderFunctionTypes.
+ */
+export function renderMiddlewareAndPermissionDefiners(): string {
+  return `/** A permission: resolves true to let the function run. Pass a function, or { func, name, description }. */
+export const pikkuPermission = <In = any>(
+  permission: PikkuPermission<In> | { func: PikkuPermission<In>; name?: string; description?: string },
+): PikkuPermission<In> => (typeof permission === 'function' ? permission : permission.func)
+
+/** A permission built from options, e.g. pikkuPermissionFactory((role: string) => pikkuPermission(...)). */
+export const pikkuPermissionFactory = <Options>(factory: (options: Options) => PikkuPermission): ((options: Options) => PikkuPermission) => factory
+
+/** A middleware built from options, e.g. pikkuMiddlewareFactory((label: string) => pikkuMiddleware(...)). */
+export const pikkuMiddlewareFactory = <Options>(factory: (options: Options) => PikkuMiddleware): ((options: Options) => PikkuMiddleware) => factory
+
+/** Middleware around every function. Codegen loads the file that calls this before any wiring. */
+export const addGlobalMiddleware = (middleware: PikkuMiddleware[]): void => {
+  // Core's parameter is typed with core's services; these are the project's, a subtype.
+  coreAddGlobalMiddleware(middleware as CorePikkuMiddlewareGroup)
+}
+
+/** Middleware around every function and wiring tagged \`tag\` (tags: ['tag']). Codegen loads the file that calls this before any wiring. */
+export const addMiddleware = (tag: string, middleware: PikkuMiddleware[]): void => {
+  coreAddMiddleware(tag, middleware as CorePikkuMiddlewareGroup)
+}
+
+/** Permissions every function must pass, in addition to its own. Codegen loads the file that calls this before any wiring. */
+export const addGlobalPermission = (permissions: PermissionGroup | PikkuPermission[]): void => {
+  coreAddGlobalPermission(permissions as CorePermissionGroup)
+}
+
+/** A middleware: a function, or { func, priority, name, description } (priority 'highest' … 'lowest' runs it earlier or later). */
+export const pikkuMiddleware = (middleware: PikkuMiddleware | CorePikkuMiddlewareConfig<SingletonServices, UserSession>): PikkuMiddleware =>
+  corePikkuMiddleware<SingletonServices, UserSession>(middleware)
+`
+}

@@ -1,0 +1,81 @@
+/**
+ * wireQueueWorker and wireScheduler: they refuse a wiring missing from the
+ * generated meta (core would skip it silently), check output in development,
+ * and apply the wiring's and its tags' permissions, which core 0.12.84 does
+ * not.
+ * A section of pikku-types.gen.ts; the names it uses are imported and
+ * declared by renderFunctionTypes.
+ */
+export function renderWiringDefiners(): string {
+  return `export interface QueueWorkerWiring<In, Out> extends CoreQueueWorker<PikkuFunctionConfig<In, Out>> {
+  /** Checked for every job of this queue, in addition to the function's own permissions. */
+  permissions?: PermissionGroup<In>
+}
+
+/** Registers a function as the worker of a queue; codegen reads these calls to type the producer. */
+export function wireQueueWorker<In, Out>({ permissions, ...worker }: QueueWorkerWiring<In, Out>): void {
+  if (!pikkuState(null, 'queue', 'meta')[worker.name]) {
+    // Core would only warn and skip the worker, so its jobs would wait forever.
+    throw new Error(\`Queue "\${worker.name}" is wired but missing from the generated meta: .pikku/ is out of date. Run \\\`npx pikku\\\` (npm run dev does it on every change).\`)
+  }
+  const checked = withOutputCheck(worker.func.func, pikkuState(null, 'queue', 'meta')[worker.name]!.pikkuFuncId)
+  const gates = tagPermissionGates([...(worker.tags ?? []), ...(worker.func.tags ?? [])])
+  if (permissions) gates.push({ group: permissions, deniedBy: \`the wiring of queue "\${worker.name}"\` })
+  const func = { ...worker.func, func: gates.reduce((inner, { group, deniedBy }) => withPermissions(inner, group, deniedBy), checked) }
+  coreWireQueueWorker({ ...worker, func } as CoreQueueWorker)
+}
+
+/** Output is checked against its schema while NODE_ENV is not "production": a wrong result is a bug to see in development. */
+const CHECK_OUTPUT = process.env.NODE_ENV !== 'production'
+
+function withOutputCheck<F extends (services: any, data: any, wire: any) => Promise<any>>(func: F, functionId: string): F {
+  const schemaName = pikkuState(null, 'function', 'meta')[functionId]?.outputSchemaName
+  if (!CHECK_OUTPUT || !schemaName) return func
+  const checked = async (services: any, data: any, wire: any) => {
+    const result = await func(services, data, wire)
+    await validateSchema(services.logger, services.schema, schemaName, result)
+    return result
+  }
+  return checked as F
+}
+
+/**
+ * Registers a function to run on a cron schedule (5 fields, or 6 with seconds
+ * first); codegen checks the pattern. The task runs with no data.
+ */
+export function wireScheduler<In extends void | undefined | unknown, Out>(task: CoreScheduledTask<PikkuFunctionConfig<In, Out>, PikkuMiddleware>): void {
+  if (!pikkuState(null, 'scheduler', 'meta')[task.name]) {
+    throw new Error(\`Scheduled task "\${task.name}" is wired but missing from the generated meta: .pikku/ is out of date. Run \\\`npx pikku\\\` (npm run dev does it on every change).\`)
+  }
+  const functionId = pikkuState(null, 'scheduler', 'meta')[task.name]!.pikkuFuncId
+  const gates = tagPermissionGates([...(task.tags ?? []), ...(task.func.tags ?? [])])
+  const func = gates.reduce((inner, { group, deniedBy }) => withPermissions(inner, group, deniedBy), withOutputCheck(task.func.func, functionId))
+  coreWireScheduler({ ...task, func: { ...task.func, func } } as CoreScheduledTask)
+}
+
+/** Permissions by tag (addPermission); core 0.12.84 has global and per-function permissions only, so wirings apply these. */
+const tagPermissions = new Map<string, PermissionGroup[]>()
+
+/** Permissions for every function and wiring tagged \`tag\`, in addition to their own. Codegen loads the file that calls this before any wiring. */
+export const addPermission = (tag: string, permissions: PermissionGroup): void => {
+  tagPermissions.set(tag, [...(tagPermissions.get(tag) ?? []), permissions])
+}
+
+function tagPermissionGates(tags: readonly string[]): Array<{ group: PermissionGroup; deniedBy: string }> {
+  return [...new Set(tags)].flatMap((tag) => (tagPermissions.get(tag) ?? []).map((group) => ({ group, deniedBy: \`tag "\${tag}"\` })))
+}
+
+function withPermissions<F extends (services: any, data: any, wire: any) => Promise<any>>(func: F, group: PermissionGroup, deniedBy: string): F {
+  const checked = async (services: any, data: any, wire: any) => {
+    const entries = Object.values(group)
+    for (const entry of entries) {
+      const all = Array.isArray(entry) ? entry : [entry]
+      if ((await Promise.all(all.map((permission) => permission(services, data, wire)))).every(Boolean)) return func(services, data, wire)
+    }
+    if (entries.length === 0) return func(services, data, wire)
+    throw new ForbiddenError(\`Permission denied by \${deniedBy}\`)
+  }
+  return checked as F
+}
+`
+}

@@ -1,0 +1,106 @@
+import { spawnSync } from 'node:child_process'
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import ts from 'typescript'
+
+const HERE = dirname(fileURLToPath(import.meta.url))
+export const CLI = join(HERE, '..', 'dist', 'cli.js')
+export const FIXTURES = join(HERE, 'fixtures')
+/** The workspace's node_modules, linked into each project so @pikku/core, zod and pikku-bullmq resolve as in a real one. */
+const NODE_MODULES = join(HERE, '..', '..', '..', 'node_modules')
+
+/** What a fixture gets when it brings no tsconfig.json: the template's settings. */
+const DEFAULT_TSCONFIG = {
+  compilerOptions: {
+    target: 'ES2022',
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    lib: ['ES2022'],
+    types: ['node'],
+    strict: true,
+    noUnusedLocals: true,
+    skipLibCheck: true,
+    noEmit: true,
+  },
+  include: ['src', '.pikku'],
+}
+
+/** A throwaway copy of a fixture (or of the given files) with node_modules linked in; removed by the returned cleanup. */
+export function copyProject(source: string | Record<string, string>): { root: string; remove: () => void } {
+  const root = mkdtempSync(join(tmpdir(), 'pikku-codegen-'))
+  if (typeof source === 'string') {
+    cpSync(source, root, { recursive: true })
+  } else {
+    for (const [path, content] of Object.entries(source)) {
+      cpSync(writeTemp(content), join(root, path), { recursive: true })
+    }
+  }
+  if (!existsSync(join(root, 'pikku.config.json'))) {
+    writeFileSync(join(root, 'pikku.config.json'), JSON.stringify({ srcDirectories: ['src'], outDir: '.pikku' }))
+  }
+  if (!existsSync(join(root, 'tsconfig.json'))) writeFileSync(join(root, 'tsconfig.json'), JSON.stringify(DEFAULT_TSCONFIG, null, 2))
+  symlinkSync(NODE_MODULES, join(root, 'node_modules'))
+  return { root, remove: () => rmSync(root, { recursive: true, force: true }) }
+}
+
+function writeTemp(content: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'pikku-file-')), 'f')
+  writeFileSync(file, content)
+  return file
+}
+
+export function pikku(cwd: string, args: string[] = []) {
+  const { status, stdout, stderr } = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 60_000 })
+  return { status, stdout, stderr }
+}
+
+/** Parsed lib and package typings, shared by every fixture's type check so each costs only its own files. */
+const sourceFileCache = new Map<string, ts.SourceFile>()
+
+/** `tsc --noEmit` with the project's own tsconfig, in process; returns the formatted errors (empty when it type-checks). */
+export function typeCheck(root: string): string {
+  const parsed = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!
+  const host = ts.createCompilerHost(parsed.options, true)
+  const getSourceFile = host.getSourceFile
+  host.getSourceFile = (file, version, ...rest) => {
+    const shared = file.includes('/node_modules/')
+    const key = shared ? ts.sys.realpath!(file) : file
+    const cached = shared ? sourceFileCache.get(key) : undefined
+    if (cached) return cached
+    const sourceFile = getSourceFile(file, version, ...rest)
+    if (shared && sourceFile) sourceFileCache.set(key, sourceFile)
+    return sourceFile
+  }
+  const program = ts.createProgram(parsed.fileNames, parsed.options, host)
+  const diagnostics = ts.getPreEmitDiagnostics(program)
+  return ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => '\n' })
+}
+
+export interface JobOutcome {
+  state: string
+  result: unknown
+  failedReason: string | undefined
+  attemptsMade: number
+}
+
+/** Boots the project's workers on Redis in a child process and runs the jobs listed in its fixture.json. */
+export function runFixtureJobs(root: string): {
+  outcomes: JobOutcome[] | undefined
+  scheduled: string[] | undefined
+  runs: Record<string, unknown> | undefined
+  output: string
+} {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(HERE, 'run-fixture-jobs.ts'), root], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+  })
+  const output = `${run.stdout}\n${run.stderr}`
+  const read = (prefix: string) => {
+    const line = run.stdout.split('\n').find((l) => l.startsWith(`${prefix} `))
+    return line ? JSON.parse(line.slice(prefix.length + 1)) : undefined
+  }
+  return { outcomes: read('OUTCOMES'), scheduled: read('SCHEDULED'), runs: read('RUNS'), output }
+}
