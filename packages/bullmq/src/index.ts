@@ -16,3 +16,14 @@ export { toBullMQJobOptions, toBullMQPriority, BULLMQ_MAX_PRIORITY, DEFAULT_BACK
 export { mapBullJob, toQueueJobStatus } from './map-bull-job.js'
 export { isNonRetryableError, toBullMQError } from './non-retryable-error.js'
 export { bullWorkerConfigMappings } from './worker-config-mappings.js'
+export {
+  startMonitoringServer,
+  DEFAULT_MONITORING_HOST,
+  DEFAULT_MONITORING_PORT,
+  type MonitoringServer,
+  type MonitoringServerOptions,
+  type DashboardOptions,
+} from './monitoring/monitoring-server.js'
+export { DASHBOARD_PATH } from './monitoring/dashboard.js'
+export { QueueMetrics, JOB_STATES } from './monitoring/queue-metrics.js'
+export { ReadinessTracker, DEFAULT_STUCK_AFTER_MS, type Readiness } from './monitoring/readiness.js'
