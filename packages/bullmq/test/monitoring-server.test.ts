@@ -82,9 +82,13 @@ describe('health, readiness and metrics', { timeout: 30_000 }, () => {
     const ready = await getJson(`${server.url}/readyz`)
     assert.equal(ready.status, 503)
     assert.match(ready.body.reasons.join('\n'), /Redis does not answer/)
+    // Metrics still answer, saying Redis is down and without job counts.
     const metrics = await fetch(`${server.url}/metrics`)
-    assert.equal(metrics.status, 503)
-    assert.match(await metrics.text(), /metrics unavailable/)
+    assert.equal(metrics.status, 200)
+    const text = await metrics.text()
+    assert.match(text, /^pikku_queue_redis_up 0$/m)
+    assert.doesNotMatch(text, /^pikku_queue_jobs\{/m)
+    assert.match(text, /^process_cpu_user_seconds_total \d/m)
     await server.close()
   })
 
@@ -165,6 +169,7 @@ describe('health, readiness and metrics', { timeout: 30_000 }, () => {
     assert.equal(sampleAfter('pikku_queue_job_duration_seconds_count', 'queue="reports",status="completed"'), 1)
     assert.equal(sampleAfter('pikku_queue_job_duration_seconds_count', 'queue="flaky",status="failed"'), 2)
     assert.equal(sampleAfter('pikku_queue_job_wait_seconds_count', 'queue="reports"'), 1)
+    assert.match(after, /^pikku_queue_redis_up 1$/m)
     assert.match(after, /^process_cpu_user_seconds_total \d/m)
     assert.match(after, /^nodejs_eventloop_lag_seconds \d/m)
     await server.close()

@@ -10,13 +10,9 @@ import { createDashboardRouter, DASHBOARD_PATH } from './dashboard.js'
 import { isLoopbackHost, requireBasicAuth } from './dashboard-auth.js'
 import { QueueMetrics } from './queue-metrics.js'
 import { DEFAULT_STUCK_AFTER_MS, ReadinessTracker } from './readiness.js'
-import { withTimeout } from './with-timeout.js'
 
 export const DEFAULT_MONITORING_HOST = '127.0.0.1'
 export const DEFAULT_MONITORING_PORT = 3001
-
-/** A scrape answers 503 rather than wait longer than this for Redis. */
-const METRICS_TIMEOUT_MS = 5_000
 
 export interface DashboardOptions {
   /** Serve Bull Board at /admin/queues. Default: true */
@@ -123,7 +119,7 @@ export async function startMonitoringServer(options: MonitoringServerOptions): P
     return queue
   })
 
-  const metrics = new QueueMetrics()
+  const metrics = new QueueMetrics(() => redis.status === 'ready')
   const readiness = new ReadinessTracker(redis, options.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MS)
   options.queueNames.forEach((name, index) => {
     const worker = options.queueWorkers.getWorker(name)
@@ -143,12 +139,7 @@ export async function startMonitoringServer(options: MonitoringServerOptions): P
     else res.status(503).json({ status: 'not ready', reasons: result.reasons })
   })
   app.get('/metrics', async (_req, res) => {
-    try {
-      const text = await withTimeout(metrics.metrics(), METRICS_TIMEOUT_MS, `Redis gave no job counts within ${METRICS_TIMEOUT_MS} ms`)
-      res.type(metrics.contentType).send(text)
-    } catch (error) {
-      res.status(503).type('text/plain').send(`# metrics unavailable: ${error instanceof Error ? error.message : String(error)}\n`)
-    }
+    res.type(metrics.contentType).send(await metrics.metrics())
   })
   if (dashboard.enabled) {
     if (credentials) app.use(DASHBOARD_PATH, requireBasicAuth(credentials))

@@ -1,9 +1,13 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { Job, Queue, Worker } from 'bullmq'
 import { addWorkerListeners } from './worker-listeners.js'
+import { withTimeout } from './with-timeout.js'
 
 /** BullMQ job states reported by `pikku_queue_jobs`. */
 export const JOB_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed', 'waiting-children'] as const
+
+/** A scrape reports Redis as down rather than wait longer than this for the job counts. */
+const COUNTS_TIMEOUT_MS = 2_000
 
 // Seconds; from a few ms (no-op jobs) to 15 minutes (reports, exports).
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900]
@@ -60,19 +64,33 @@ export class QueueMetrics {
     registers: [this.registry],
   })
 
-  constructor() {
+  /** `redisReady` tells whether the queues' connection is up, so a scrape during an outage does not wait for it. */
+  constructor(redisReady: () => boolean) {
     collectDefaultMetrics({ register: this.registry })
     const metrics = this
+    const redisUp = new Gauge({
+      name: 'pikku_queue_redis_up',
+      help: 'Whether the job counts could be read from Redis at this scrape (1) or not (0)',
+      registers: [this.registry],
+    })
     new Gauge({
       name: 'pikku_queue_jobs',
-      help: 'Jobs in each queue by state, read from Redis at scrape time',
+      help: 'Jobs in each queue by state, read from Redis at scrape time (absent while Redis is down)',
       labelNames: ['queue', 'state'],
       registers: [this.registry],
       async collect() {
         this.reset()
-        const counts = await Promise.all([...metrics.queues].map(async ([name, queue]) => [name, await queue.getJobCounts(...JOB_STATES)] as const))
-        for (const [name, byState] of counts) {
-          for (const state of JOB_STATES) this.set({ queue: name, state }, byState[state] ?? 0)
+        try {
+          if (!redisReady()) throw new Error('Redis is not connected')
+          const read = Promise.all([...metrics.queues].map(async ([name, queue]) => [name, await queue.getJobCounts(...JOB_STATES)] as const))
+          for (const [name, byState] of await withTimeout(read, COUNTS_TIMEOUT_MS, 'Redis did not answer in time')) {
+            for (const state of JOB_STATES) this.set({ queue: name, state }, byState[state] ?? 0)
+          }
+          redisUp.set(1)
+        } catch {
+          // The rest of the scrape (counters, process metrics) is still worth having.
+          this.reset()
+          redisUp.set(0)
         }
       },
     })
