@@ -1,7 +1,8 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { createServer } from 'node:net'
 import { Queue } from 'bullmq'
-import { startMonitoringServer, type BullServiceFactory, type MonitoringServer, type MonitoringServerOptions } from '../src/index.js'
+import { DEFAULT_MONITORING_PORT, startMonitoringServer, type BullServiceFactory, type MonitoringServer, type MonitoringServerOptions } from '../src/index.js'
 import { createFactory, deleteKeys, REDIS_URL, setupPikku, uniquePrefix, waitFor, withRedis } from './helpers.js'
 
 // Flipped by tests: a failed job retried from the dashboard then completes.
@@ -173,6 +174,28 @@ describe('health, readiness and metrics', { timeout: 30_000 }, () => {
     assert.match(after, /^process_cpu_user_seconds_total \d/m)
     assert.match(after, /^nodejs_eventloop_lag_seconds \d/m)
     await server.close()
+  })
+})
+
+describe('port', { timeout: 30_000 }, () => {
+  test('a port you choose must be free; the default port falls back to a free one with a warning', async () => {
+    const first = await startServer()
+    await assert.rejects(startServer({ port: first.port }), new RegExp(`could not listen on 127\\.0\\.0\\.1:${first.port}: .*port ${first.port} is taken: set MONITORING_PORT`))
+
+    // Hold the default port (or find it held by someone else: taken either way).
+    const holder = createServer()
+    await new Promise<void>((resolve) => holder.once('error', () => resolve()).listen(DEFAULT_MONITORING_PORT, '127.0.0.1', () => resolve()))
+    try {
+      delete process.env.MONITORING_PORT
+      const fallback = await startServer({ port: undefined })
+      assert.notEqual(fallback.port, DEFAULT_MONITORING_PORT)
+      assert.equal((await fetch(`${fallback.url}/healthz`)).status, 200)
+      assert.equal(logger.matching('warn', new RegExp(`Monitoring port ${DEFAULT_MONITORING_PORT} is taken; using a free port instead`)).length, 1)
+      await fallback.close()
+    } finally {
+      holder.close()
+    }
+    await first.close()
   })
 })
 

@@ -47,7 +47,10 @@ export interface MonitoringServerOptions {
    * Default: process.env.MONITORING_HOST ?? '127.0.0.1'
    */
   host?: string
-  /** Port; 0 picks a free one. Default: Number(process.env.MONITORING_PORT ?? 3001) */
+  /**
+   * Port; 0 picks a free one. Default: process.env.MONITORING_PORT, else 3001,
+   * or a free port if 3001 is taken (a port you set must be free, or start fails).
+   */
   port?: number
   dashboard?: DashboardOptions
   /**
@@ -78,7 +81,8 @@ export interface MonitoringServer {
  */
 export async function startMonitoringServer(options: MonitoringServerOptions): Promise<MonitoringServer> {
   const host = options.host ?? process.env.MONITORING_HOST ?? DEFAULT_MONITORING_HOST
-  const port = options.port ?? Number(process.env.MONITORING_PORT ?? DEFAULT_MONITORING_PORT)
+  const chosenPort = options.port ?? (process.env.MONITORING_PORT ? Number(process.env.MONITORING_PORT) : undefined)
+  const port = chosenPort ?? DEFAULT_MONITORING_PORT
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`Invalid monitoring port '${port}': expected a number from 0 to 65535 (MONITORING_PORT)`)
   }
@@ -148,7 +152,12 @@ export async function startMonitoringServer(options: MonitoringServerOptions): P
 
   let server: Server
   try {
-    server = await listen(app, host, port)
+    server = await listen(app, host, port).catch((error: NodeJS.ErrnoException) => {
+      // A port the user chose must be free; the default may be taken by a second local worker server.
+      if (chosenPort !== undefined || (error.cause as NodeJS.ErrnoException | undefined)?.code !== 'EADDRINUSE') throw error
+      options.logger.warn(`Monitoring port ${port} is taken; using a free port instead (set MONITORING_PORT to choose one)`)
+      return listen(app, host, 0)
+    })
   } catch (error) {
     await Promise.all(queues.map((queue) => queue.close()))
     redis.disconnect()
