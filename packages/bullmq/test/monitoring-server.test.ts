@@ -221,7 +221,7 @@ describe('dashboard', { timeout: 30_000 }, () => {
     for (const path of [`flaky/${failedJobId}/retry`, 'flaky/retry/failed', 'flaky/clean/failed', 'pause']) {
       const response = await fetch(`${server.url}/admin/queues/api/queues/${path}`, { method: 'PUT' })
       assert.equal(response.status, 405, path)
-      assert.match((await response.json()).error, /read-only/)
+      assert.match(((await response.json()) as { error: string }).error, /read-only/)
     }
     assert.equal(await flaky.getJobState(failedJobId), 'failed')
     assert.equal(await flaky.isPaused(), false)
