@@ -120,6 +120,12 @@ describe('create-pikku --runtime bullmq, end to end', () => {
     assert.equal(enqueue.status, 0, enqueue.output)
     assert.match(enqueue.output, /Hello, e2e!/)
 
+    // The monitoring server start.ts wires in: ready, and counting the job just run.
+    const monitoringUrl = /Monitoring on (http:\/\/\S+):/.exec(server.output())?.[1]
+    assert.ok(monitoringUrl, server.output())
+    assert.equal((await fetch(`${monitoringUrl}/readyz`)).status, 200)
+    assert.match(await (await fetch(`${monitoringUrl}/metrics`)).text(), /^pikku_queue_jobs_completed_total\{queue="hello-world-queue"\} 1$/m)
+
     const hello = queue('hello-world-queue')
     const failing = await hello.add('fail-me', { message: 'boom', fail: true }, { attempts: 3, backoff: { type: 'fixed', delay: 50 } })
     assert.equal(await waitForState(hello, failing.id!, ['failed', 'completed']), 'failed')

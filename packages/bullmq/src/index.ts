@@ -28,3 +28,14 @@ export {
   type SchedulerWiring,
 } from './bull-scheduler-service.js'
 export { toScheduleSpec, describeSchedule, type ScheduleDeclaration, type ScheduleSpec } from './schedule-spec.js'
+export {
+  startMonitoringServer,
+  DEFAULT_MONITORING_HOST,
+  DEFAULT_MONITORING_PORT,
+  type MonitoringServer,
+  type MonitoringServerOptions,
+  type DashboardOptions,
+} from './monitoring/monitoring-server.js'
+export { DASHBOARD_PATH } from './monitoring/dashboard.js'
+export { QueueMetrics, JOB_STATES } from './monitoring/queue-metrics.js'
+export { ReadinessTracker, DEFAULT_STUCK_AFTER_MS, type Readiness } from './monitoring/readiness.js'

@@ -4,6 +4,7 @@ import type {
   CoreSingletonServices,
   CoreUserSession,
 } from '@pikku/core'
+import type { MonitoringServerOptions } from 'pikku-bullmq'
 
 /** Read once at start-up by createConfig (src/config.ts). */
 export interface Config extends CoreConfig {
@@ -13,6 +14,8 @@ export interface Config extends CoreConfig {
   queuePrefix: string
   /** How long a shutdown waits for running jobs: SHUTDOWN_TIMEOUT_MS, default 25000. */
   shutdownTimeoutMs: number
+  /** The monitoring server (MONITORING_* and DASHBOARD_* variables); none with MONITORING_ENABLED=false. */
+  monitoring: Pick<MonitoringServerOptions, 'host' | 'port' | 'dashboard'> | undefined
 }
 
 /** Queue jobs run without a session; this is the shape a signed-in user would have. */

@@ -1,7 +1,7 @@
 // Meta must be loaded before the wirings: the bootstrap does both, in order.
 import '../.pikku/pikku-bootstrap.gen.js'
 import { stopSingletonServices } from '@pikku/core'
-import { BullServiceFactory, PinoLogger } from 'pikku-bullmq'
+import { BullServiceFactory, PinoLogger, startMonitoringServer } from 'pikku-bullmq'
 import { createConfig } from './config.js'
 import { createSingletonServices } from './services.js'
 
@@ -20,6 +20,24 @@ await createSingletonServices(config, {
   logger,
 })
 const queues = await bull.getQueueWorkers().registerQueues()
+
+// Monitoring: /healthz, /readyz, /metrics and the dashboard at /admin/queues.
+const monitoring = config.monitoring
+  ? await startMonitoringServer({
+      ...config.monitoring,
+      redisUrl: config.redisUrl,
+      prefix: config.queuePrefix,
+      queueNames: Object.keys(queues),
+      queueWorkers: bull.getQueueWorkers(),
+      logger,
+    }).catch(async (error: unknown) => {
+      // e.g. a dashboard without a password on 0.0.0.0: stop before running more jobs.
+      logger.error(error instanceof Error ? error.message : String(error))
+      await bull.close({ timeoutMs: config.shutdownTimeoutMs })
+      process.exit(1)
+    })
+  : undefined
+
 logger.info(`Worker server ready, processing queues: ${Object.keys(queues).join(', ')}`)
 
 let shuttingDown = false
@@ -27,8 +45,10 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   if (shuttingDown) return
   shuttingDown = true
   logger.info(`${signal} received: finishing running jobs (up to ${config.shutdownTimeoutMs} ms)`)
+  monitoring?.beginShutdown()
   try {
     const { forced } = await bull.close({ timeoutMs: config.shutdownTimeoutMs })
+    await monitoring?.close()
     await stopSingletonServices()
     if (forced) {
       logger.warn('Shutdown deadline passed: unfinished jobs go back to the queue once their lock expires')

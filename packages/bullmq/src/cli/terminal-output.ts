@@ -1,0 +1,121 @@
+import { createColors } from 'picocolors'
+import type { JobDetails, JobSummary, QueueStatus, ScheduleSummary } from './queue-inspector.js'
+
+export type Colors = ReturnType<typeof createColors>
+
+/**
+ * Colours only on a terminal: off when output is piped or redirected, when
+ * NO_COLOR is set (no-color.org) or TERM is dumb; FORCE_COLOR turns them on.
+ */
+export function colorsFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): Colors {
+  const enabled = env.NO_COLOR ? false : env.FORCE_COLOR && env.FORCE_COLOR !== '0' ? true : Boolean(stream.isTTY) && env.TERM !== 'dumb'
+  return createColors(enabled)
+}
+
+interface Column<Row> {
+  header: string
+  value: (row: Row) => string
+  /** Numbers line up on the right. */
+  align?: 'right'
+  color?: (row: Row, text: string, colors: Colors) => string
+}
+
+/** A plain-text table; widths come from the uncoloured text, so colours never break alignment. */
+function table<Row>(rows: Row[], columns: Column<Row>[], colors: Colors): string {
+  const cells = rows.map((row) => columns.map((column) => column.value(row)))
+  const widths = columns.map((column, index) => Math.max(column.header.length, ...cells.map((line) => line[index]!.length)))
+  const pad = (text: string, index: number) => (columns[index]!.align === 'right' ? text.padStart(widths[index]!) : text.padEnd(widths[index]!))
+  const header = columns.map((column, index) => colors.bold(pad(column.header, index))).join('  ')
+  const body = rows.map((row, rowIndex) =>
+    columns
+      .map((column, index) => {
+        const text = pad(cells[rowIndex]![index]!, index)
+        return column.color ? column.color(row, text, colors) : text
+      })
+      .join('  ')
+      .trimEnd()
+  )
+  return [header.trimEnd(), ...body].join('\n')
+}
+
+const count = (value: number) => String(value)
+const redWhenAny = (value: (row: QueueStatus) => number) => (row: QueueStatus, text: string, colors: Colors) => (value(row) > 0 ? colors.red(text) : text)
+
+export function renderStatus(rows: QueueStatus[], colors: Colors): string {
+  if (rows.length === 0) return 'No queues yet.'
+  return table(
+    rows,
+    [
+      { header: 'QUEUE', value: (row) => row.queue, color: (_row, text, c) => c.cyan(text) },
+      { header: 'STATE', value: (row) => (row.paused ? 'paused' : 'running'), color: (row, text, c) => (row.paused ? c.yellow(text) : c.green(text)) },
+      { header: 'WAITING', value: (row) => count(row.waiting), align: 'right' },
+      { header: 'ACTIVE', value: (row) => count(row.active), align: 'right' },
+      { header: 'DELAYED', value: (row) => count(row.delayed), align: 'right' },
+      { header: 'COMPLETED', value: (row) => count(row.completed), align: 'right' },
+      { header: 'FAILED', value: (row) => count(row.failed), align: 'right', color: redWhenAny((row) => row.failed) },
+      { header: 'DONE/MIN', value: (row) => count(row.completedPerMinute), align: 'right' },
+      { header: 'FAILED/MIN', value: (row) => count(row.failedPerMinute), align: 'right', color: redWhenAny((row) => row.failedPerMinute) },
+    ],
+    colors
+  )
+}
+
+const oneLine = (text: string | null, max: number) => {
+  const line = (text ?? '').replace(/\s+/g, ' ')
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line
+}
+
+export function renderJobs(rows: JobSummary[], colors: Colors): string {
+  if (rows.length === 0) return 'No jobs.'
+  return table(
+    rows,
+    [
+      { header: 'ID', value: (row) => row.id },
+      { header: 'NAME', value: (row) => row.name },
+      { header: 'STATE', value: (row) => row.state, color: (row, text, c) => (row.state === 'failed' ? c.red(text) : row.state === 'completed' ? c.green(text) : text) },
+      { header: 'ATTEMPTS', value: (row) => `${row.attemptsMade}/${row.maxAttempts}`, align: 'right' },
+      { header: 'CREATED', value: (row) => row.createdAt },
+      { header: 'FINISHED', value: (row) => row.finishedAt ?? '-' },
+      { header: 'ERROR', value: (row) => oneLine(row.failedReason, 60), color: (_row, text, c) => c.red(text) },
+    ],
+    colors
+  )
+}
+
+const json = (value: unknown) => JSON.stringify(value, null, 2) ?? 'undefined'
+const indent = (text: string) => text.replace(/^/gm, '  ')
+
+export function renderJob(job: JobDetails, colors: Colors): string {
+  const stateColor = job.state === 'failed' ? colors.red : job.state === 'completed' ? colors.green : colors.yellow
+  const lines = [
+    `${colors.bold(`Job ${job.id}`)} (${job.name}) in queue ${colors.cyan(job.queue)}: ${stateColor(job.state)}`,
+    `attempts   ${job.attemptsMade}/${job.maxAttempts}`,
+    `progress   ${typeof job.progress === 'number' ? `${job.progress}%` : json(job.progress)}`,
+    `created    ${job.createdAt}${job.delayMs ? ` (delay ${job.delayMs} ms)` : ''}`,
+    `processed  ${job.processedAt ?? '-'}`,
+    `finished   ${job.finishedAt ?? '-'}`,
+  ]
+  if (job.priority) lines.push(`priority   ${job.priority}`)
+  lines.push(colors.bold('data'), indent(json(job.data)))
+  if (job.result !== null) lines.push(colors.bold('result'), indent(json(job.result)))
+  if (job.failedReason) lines.push(colors.bold('error'), indent(colors.red(job.failedReason)))
+  if (job.stacktrace.length > 0) lines.push(colors.bold(`stack (last ${job.stacktrace.length} attempt(s))`), ...job.stacktrace.map((stack) => indent(colors.dim(stack))))
+  lines.push(colors.bold(`logs (${job.logs.length})`), ...(job.logs.length > 0 ? job.logs.map(indent) : [indent('-')]))
+  return lines.join('\n')
+}
+
+export function renderSchedules(rows: ScheduleSummary[], colors: Colors): string {
+  if (rows.length === 0) return 'No job schedulers.'
+  return table(
+    rows,
+    [
+      { header: 'QUEUE', value: (row) => row.queue, color: (_row, text, c) => c.cyan(text) },
+      { header: 'ID', value: (row) => row.id },
+      { header: 'JOB', value: (row) => row.jobName },
+      { header: 'REPEAT', value: (row) => (row.pattern ? `cron ${row.pattern}${row.timezone ? ` (${row.timezone})` : ''}` : `every ${row.everyMs} ms`) },
+      { header: 'NEXT RUN', value: (row) => row.nextRunAt ?? '-' },
+      { header: 'RUNS', value: (row) => String(row.iterations), align: 'right' },
+    ],
+    colors
+  )
+}

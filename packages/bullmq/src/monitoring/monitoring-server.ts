@@ -1,0 +1,205 @@
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import express from 'express'
+import { Queue } from 'bullmq'
+import { Redis, type RedisOptions } from 'ioredis'
+import type { Logger } from '@pikku/core/services'
+import type { BullQueueWorkers } from '../bull-queue-workers.js'
+import { createConnectionOptions, DEFAULT_REDIS_URL } from '../redis-connection-options.js'
+import { createDashboardRouter, DASHBOARD_PATH } from './dashboard.js'
+import { isLoopbackHost, requireBasicAuth } from './dashboard-auth.js'
+import { QueueMetrics } from './queue-metrics.js'
+import { DEFAULT_STUCK_AFTER_MS, ReadinessTracker } from './readiness.js'
+
+export const DEFAULT_MONITORING_HOST = '127.0.0.1'
+export const DEFAULT_MONITORING_PORT = 3001
+
+export interface DashboardOptions {
+  /** Serve Bull Board at /admin/queues. Default: true */
+  enabled?: boolean
+  /** Basic-auth user. Default: process.env.DASHBOARD_USERNAME */
+  username?: string
+  /** Basic-auth password. Default: process.env.DASHBOARD_PASSWORD */
+  password?: string
+  /**
+   * Allow retry, remove, promote, clean, pause and other writes from the board.
+   * Default: process.env.DASHBOARD_WRITE_ACTIONS === 'true' (read-only otherwise)
+   */
+  writeActions?: boolean
+  /** Header title. Default: 'Queues' */
+  title?: string
+}
+
+export interface MonitoringServerOptions {
+  /** The queues to report on and show, usually every wired queue. */
+  queueNames: string[]
+  /** This process's workers; readiness and the per-process metrics follow them. */
+  queueWorkers: BullQueueWorkers
+  /** Same Redis as the factory. Default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' */
+  redisUrl?: string
+  /** Extra ioredis options, as for the factory. */
+  connection?: RedisOptions
+  /** BullMQ key prefix, as for the factory. Default: process.env.PIKKU_QUEUE_PREFIX ?? 'bull' */
+  prefix?: string
+  /**
+   * Interface to listen on. Anything but loopback requires dashboard
+   * credentials (or the dashboard disabled).
+   * Default: process.env.MONITORING_HOST ?? '127.0.0.1'
+   */
+  host?: string
+  /**
+   * Port; 0 picks a free one. Default: process.env.MONITORING_PORT, else 3001,
+   * or a free port if 3001 is taken (a port you set must be free, or start fails).
+   */
+  port?: number
+  dashboard?: DashboardOptions
+  /**
+   * `/readyz` fails when a job has been due this long while this process's
+   * idle worker started and finished nothing (several of BullMQ's 5 s drain
+   * intervals). Default: 30000 ms
+   */
+  stuckAfterMs?: number
+  logger: Logger
+}
+
+export interface MonitoringServer {
+  /** e.g. `http://127.0.0.1:3001` */
+  readonly url: string
+  readonly port: number
+  /** Makes `/readyz` fail from now on; also happens when a worker starts closing. */
+  beginShutdown(): void
+  /** Stops the HTTP server and closes its Redis connection. Safe to call twice. */
+  close(): Promise<void>
+}
+
+/**
+ * One small HTTP server in the worker process: `/healthz` (liveness, never
+ * touches Redis), `/readyz`, `/metrics` (Prometheus) and the Bull Board
+ * dashboard at `/admin/queues` (read-only unless write actions are enabled).
+ * Refuses to start when the dashboard would be reachable beyond loopback
+ * without credentials.
+ */
+export async function startMonitoringServer(options: MonitoringServerOptions): Promise<MonitoringServer> {
+  const host = options.host ?? process.env.MONITORING_HOST ?? DEFAULT_MONITORING_HOST
+  const chosenPort = options.port ?? (process.env.MONITORING_PORT ? Number(process.env.MONITORING_PORT) : undefined)
+  const port = chosenPort ?? DEFAULT_MONITORING_PORT
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`Invalid monitoring port '${port}': expected a number from 0 to 65535 (MONITORING_PORT)`)
+  }
+  const dashboard = {
+    enabled: options.dashboard?.enabled ?? true,
+    username: options.dashboard?.username ?? process.env.DASHBOARD_USERNAME,
+    password: options.dashboard?.password ?? process.env.DASHBOARD_PASSWORD,
+    writeActions: options.dashboard?.writeActions ?? process.env.DASHBOARD_WRITE_ACTIONS === 'true',
+    title: options.dashboard?.title ?? 'Queues',
+  }
+  const credentials = dashboard.username && dashboard.password ? { username: dashboard.username, password: dashboard.password } : undefined
+  if (Boolean(dashboard.username) !== Boolean(dashboard.password)) {
+    throw new Error('Dashboard credentials are incomplete: set both DASHBOARD_USERNAME and DASHBOARD_PASSWORD (dashboard.username and dashboard.password), or neither')
+  }
+  if (dashboard.enabled && !credentials && !isLoopbackHost(host)) {
+    throw new Error(
+      `Refusing to start the monitoring server on ${host}: the dashboard would be reachable from other machines without a password. ` +
+        'Set DASHBOARD_USERNAME and DASHBOARD_PASSWORD, or listen on 127.0.0.1 (MONITORING_HOST), or turn the dashboard off (DASHBOARD_ENABLED=false)'
+    )
+  }
+
+  const redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL
+  const prefix = options.prefix ?? process.env.PIKKU_QUEUE_PREFIX ?? 'bull'
+  // One fail-fast connection shared by every queue handle here: a scrape or probe
+  // during a Redis outage gets an error at once instead of hanging.
+  const redis = new Redis({ ...createConnectionOptions(redisUrl, options.connection).producer, lazyConnect: true } as RedisOptions)
+  redis.on('error', () => {
+    // Reported by /readyz and /metrics; ioredis reconnects by itself.
+  })
+  await redis.connect().catch(() => {
+    // Not fatal: Redis may blip while the worker starts; /readyz says so until it is back.
+  })
+  const queues = options.queueNames.map((name) => {
+    const queue = new Queue(name, { connection: redis, prefix })
+    queue.on('error', () => {
+      // Connection errors: reported by /readyz and /metrics.
+    })
+    return queue
+  })
+
+  const metrics = new QueueMetrics(() => redis.status === 'ready')
+  const readiness = new ReadinessTracker(redis, options.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MS)
+  options.queueNames.forEach((name, index) => {
+    const worker = options.queueWorkers.getWorker(name)
+    metrics.addQueue(name, queues[index]!)
+    if (worker) metrics.addWorker(name, worker)
+    readiness.addQueue(name, queues[index]!, worker)
+  })
+
+  const app = express()
+  app.disable('x-powered-by')
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) })
+  })
+  app.get('/readyz', async (_req, res) => {
+    const result = await readiness.check()
+    if (result.ready) res.json({ status: 'ready' })
+    else res.status(503).json({ status: 'not ready', reasons: result.reasons })
+  })
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.contentType).send(await metrics.metrics())
+  })
+  if (dashboard.enabled) {
+    if (credentials) app.use(DASHBOARD_PATH, requireBasicAuth(credentials))
+    app.use(DASHBOARD_PATH, createDashboardRouter({ queues, writeActions: dashboard.writeActions, title: dashboard.title }))
+  }
+
+  let server: Server
+  try {
+    server = await listen(app, host, port).catch((error: NodeJS.ErrnoException) => {
+      // A port the user chose must be free; the default may be taken by a second local worker server.
+      if (chosenPort !== undefined || (error.cause as NodeJS.ErrnoException | undefined)?.code !== 'EADDRINUSE') throw error
+      options.logger.warn(`Monitoring port ${port} is taken; using a free port instead (set MONITORING_PORT to choose one)`)
+      return listen(app, host, 0)
+    })
+  } catch (error) {
+    await Promise.all(queues.map((queue) => queue.close()))
+    redis.disconnect()
+    throw error
+  }
+  const address = server.address() as AddressInfo
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
+  const dashboardNote = dashboard.enabled
+    ? `, dashboard ${url}${DASHBOARD_PATH} (${dashboard.writeActions ? 'write actions on' : 'read-only'}, ${credentials ? 'password required' : 'no password: loopback only'})`
+    : ''
+  options.logger.info(`Monitoring on ${url}: /healthz, /readyz, /metrics${dashboardNote}`)
+
+  let closing: Promise<void> | undefined
+  return {
+    url,
+    port: address.port,
+    beginShutdown: () => readiness.beginShutdown(),
+    close: () => {
+      readiness.beginShutdown()
+      closing ??= (async () => {
+        metrics.detach()
+        readiness.detach()
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve())
+          // Keep-alive connections (Prometheus, browsers) would hold close() open.
+          server.closeAllConnections()
+        })
+        await Promise.all(queues.map((queue) => queue.close()))
+        redis.disconnect()
+      })()
+      return closing
+    },
+  }
+}
+
+function listen(app: express.Express, host: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host)
+    server.once('listening', () => resolve(server))
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const hint = error.code === 'EADDRINUSE' ? ` (port ${port} is taken: set MONITORING_PORT to another port)` : ''
+      reject(new Error(`Monitoring server could not listen on ${host}:${port}: ${error.message}${hint}`, { cause: error }))
+    })
+  })
+}

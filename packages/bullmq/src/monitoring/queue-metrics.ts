@@ -1,0 +1,177 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { Job, Queue, Worker } from 'bullmq'
+import { addWorkerListeners } from './worker-listeners.js'
+import { withTimeout } from './with-timeout.js'
+
+/** BullMQ job states reported by `pikku_queue_jobs`. */
+export const JOB_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed', 'waiting-children'] as const
+
+/** A scrape reports Redis as down rather than wait longer than this for the job counts. */
+const COUNTS_TIMEOUT_MS = 2_000
+
+// Seconds; from a few ms (no-op jobs) to 15 minutes (reports, exports).
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900]
+
+/**
+ * The Prometheus metrics of one worker process. Counters and histograms come
+ * from this process's workers' events (sum them across replicas in
+ * Prometheus); job counts by state are read from Redis at scrape time, so
+ * they are the same in every replica.
+ */
+export class QueueMetrics {
+  readonly registry = new Registry()
+  private readonly queues = new Map<string, Queue>()
+  private readonly workers = new Map<string, Worker>()
+  private readonly inProgress = new Map<string, number>()
+  private readonly detachers: Array<() => void> = []
+
+  private readonly completed = new Counter({
+    name: 'pikku_queue_jobs_completed_total',
+    help: 'Jobs completed by this process',
+    labelNames: ['queue'],
+    registers: [this.registry],
+  })
+  private readonly failed = new Counter({
+    name: 'pikku_queue_jobs_failed_total',
+    help: 'Jobs that failed for good in this process (no attempts left, or not retryable)',
+    labelNames: ['queue'],
+    registers: [this.registry],
+  })
+  private readonly retries = new Counter({
+    name: 'pikku_queue_job_retries_total',
+    help: 'Failed attempts in this process that BullMQ will retry',
+    labelNames: ['queue'],
+    registers: [this.registry],
+  })
+  private readonly stalled = new Counter({
+    name: 'pikku_queue_jobs_stalled_total',
+    help: 'Jobs this process found stalled (their worker stopped renewing the lock) and handed back',
+    labelNames: ['queue'],
+    registers: [this.registry],
+  })
+  private readonly duration = new Histogram({
+    name: 'pikku_queue_job_duration_seconds',
+    help: 'Time an attempt ran, from start to completion or failure',
+    labelNames: ['queue', 'status'],
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  })
+  private readonly wait = new Histogram({
+    name: 'pikku_queue_job_wait_seconds',
+    help: 'Time a job waited in the queue before its first attempt started, counted from when it was due (after any delay)',
+    labelNames: ['queue'],
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  })
+
+  /** `redisReady` tells whether the queues' connection is up, so a scrape during an outage does not wait for it. */
+  constructor(redisReady: () => boolean) {
+    collectDefaultMetrics({ register: this.registry })
+    const metrics = this
+    const redisUp = new Gauge({
+      name: 'pikku_queue_redis_up',
+      help: 'Whether the job counts could be read from Redis at this scrape (1) or not (0)',
+      registers: [this.registry],
+    })
+    new Gauge({
+      name: 'pikku_queue_jobs',
+      help: 'Jobs in each queue by state, read from Redis at scrape time (absent while Redis is down)',
+      labelNames: ['queue', 'state'],
+      registers: [this.registry],
+      async collect() {
+        this.reset()
+        try {
+          if (!redisReady()) throw new Error('Redis is not connected')
+          const read = Promise.all([...metrics.queues].map(async ([name, queue]) => [name, await queue.getJobCounts(...JOB_STATES)] as const))
+          for (const [name, byState] of await withTimeout(read, COUNTS_TIMEOUT_MS, 'Redis did not answer in time')) {
+            for (const state of JOB_STATES) this.set({ queue: name, state }, byState[state] ?? 0)
+          }
+          redisUp.set(1)
+        } catch {
+          // The rest of the scrape (counters, process metrics) is still worth having.
+          this.reset()
+          redisUp.set(0)
+        }
+      },
+    })
+    new Gauge({
+      name: 'pikku_queue_workers_running',
+      help: 'Whether this process runs a worker for the queue (1) or not (0)',
+      labelNames: ['queue'],
+      registers: [this.registry],
+      collect() {
+        for (const [name, worker] of metrics.workers) this.set({ queue: name }, worker.isRunning() ? 1 : 0)
+      },
+    })
+    new Gauge({
+      name: 'pikku_queue_jobs_in_progress',
+      help: 'Jobs this process is running right now',
+      labelNames: ['queue'],
+      registers: [this.registry],
+      collect() {
+        for (const [name, count] of metrics.inProgress) this.set({ queue: name }, count)
+      },
+    })
+  }
+
+  /** Reports the queue's job counts at scrape time. */
+  addQueue(name: string, queue: Queue): void {
+    this.queues.set(name, queue)
+  }
+
+  /** Counts this worker's jobs. Listeners are cheap: a counter or histogram update per event. */
+  addWorker(name: string, worker: Worker): void {
+    this.workers.set(name, worker)
+    this.inProgress.set(name, 0)
+    const labels = { queue: name }
+    // Zero-valued series from the start, so rate() and alerts see them before the first event.
+    for (const counter of [this.completed, this.failed, this.retries, this.stalled]) counter.inc(labels, 0)
+    const finished = () => this.inProgress.set(name, Math.max(0, (this.inProgress.get(name) ?? 1) - 1))
+
+    this.detachers.push(
+      addWorkerListeners(worker, {
+        active: (job: Job) => {
+          this.inProgress.set(name, (this.inProgress.get(name) ?? 0) + 1)
+          if (job.attemptsMade === 0 && job.processedOn) {
+            const dueAt = job.timestamp + (job.opts.delay ?? 0)
+            this.wait.observe(labels, Math.max(0, job.processedOn - dueAt) / 1000)
+          }
+        },
+        completed: (job: Job) => {
+          finished()
+          this.completed.inc(labels)
+          this.observeDuration(name, 'completed', job)
+        },
+        failed: (job: Job | undefined) => {
+          // Typed as optional, but BullMQ 6.7 only emits 'failed' for a job this worker ran.
+          if (!job) return
+          finished()
+          // BullMQ sets finishedOn only when the job fails for good; a retried attempt has none.
+          if (job.finishedOn) this.failed.inc(labels)
+          else this.retries.inc(labels)
+          this.observeDuration(name, 'failed', job)
+        },
+        stalled: () => this.stalled.inc(labels),
+      }),
+    )
+  }
+
+  /** Removes every listener this added to the workers. */
+  detach(): void {
+    for (const detach of this.detachers.splice(0)) detach()
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  metrics(): Promise<string> {
+    return this.registry.metrics()
+  }
+
+  get contentType(): string {
+    return this.registry.contentType
+  }
+
+  private observeDuration(name: string, status: 'completed' | 'failed', job: Job): void {
+    if (!job.processedOn) return
+    this.duration.observe({ queue: name, status }, Math.max(0, (job.finishedOn ?? Date.now()) - job.processedOn) / 1000)
+  }
+}

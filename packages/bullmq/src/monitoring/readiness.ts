@@ -1,0 +1,116 @@
+import type { Queue, Worker } from 'bullmq'
+import type { Redis } from 'ioredis'
+import { addWorkerListeners } from './worker-listeners.js'
+import { withTimeout } from './with-timeout.js'
+
+/** Default for how long waiting jobs may sit with no progress before the worker is not ready. */
+export const DEFAULT_STUCK_AFTER_MS = 30_000
+
+/** How long `/readyz` waits for Redis before calling it unreachable. */
+const REDIS_TIMEOUT_MS = 2_000
+
+export type Readiness = { ready: true } | { ready: false; reasons: string[] }
+
+interface WatchedQueue {
+  queue: Queue
+  worker: Worker | undefined
+  inProgress: number
+  /** Last time this process's worker started or finished a job of the queue. */
+  lastProgressAt: number
+}
+
+/**
+ * Decides whether this worker process is ready: Redis answers, every queue has
+ * a running worker, shutdown has not begun, and jobs are moving. "Moving"
+ * matters because a worker whose blocking connection is wedged still answers
+ * PING (BullMQ #4585): a queue is stuck when a job has been due for longer
+ * than `stuckAfterMs` while this process's idle worker started and finished
+ * nothing in that time. Paused and rate-limited queues, and queues at their
+ * global concurrency, are not stuck.
+ */
+export class ReadinessTracker {
+  private readonly watched = new Map<string, WatchedQueue>()
+  private shuttingDown = false
+  private readonly detachers: Array<() => void> = []
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly stuckAfterMs = DEFAULT_STUCK_AFTER_MS,
+  ) {}
+
+  /** Watches a queue; `worker` is this process's worker for it (missing means not ready). */
+  addQueue(name: string, queue: Queue, worker: Worker | undefined): void {
+    const watched: WatchedQueue = { queue, worker, inProgress: 0, lastProgressAt: Date.now() }
+    this.watched.set(name, watched)
+    if (!worker) return
+    const progressed = () => {
+      watched.inProgress = Math.max(0, watched.inProgress - 1)
+      watched.lastProgressAt = Date.now()
+    }
+    this.detachers.push(
+      addWorkerListeners(worker, {
+        active: () => {
+          watched.inProgress++
+          watched.lastProgressAt = Date.now()
+        },
+        completed: progressed,
+        failed: progressed,
+        // close() emits 'closing' first: from then on the process is on its way out.
+        closing: () => this.beginShutdown(),
+      }),
+    )
+  }
+
+  /** Removes every listener this added to the workers. */
+  detach(): void {
+    for (const detach of this.detachers.splice(0)) detach()
+  }
+
+  /** Not ready from now on, whatever else holds. */
+  beginShutdown(): void {
+    this.shuttingDown = true
+  }
+
+  async check(now = Date.now()): Promise<Readiness> {
+    if (this.shuttingDown) return { ready: false, reasons: ['shutting down'] }
+    const reasons: string[] = []
+    for (const [name, { worker }] of this.watched) {
+      if (!worker) reasons.push(`queue '${name}' has no worker in this process`)
+      else if (!worker.isRunning()) reasons.push(`the worker for queue '${name}' is not running`)
+    }
+    const pingError = await this.ping()
+    if (pingError) return { ready: false, reasons: [...reasons, `Redis does not answer: ${pingError}`] }
+    for (const [name, watched] of this.watched) {
+      try {
+        const stuck = await withTimeout(this.describeStuck(name, watched, now), REDIS_TIMEOUT_MS, `no reply within ${REDIS_TIMEOUT_MS} ms`)
+        if (stuck) reasons.push(stuck)
+      } catch (error) {
+        reasons.push(`could not read queue '${name}' from Redis: ${error instanceof Error ? error.message : String(error)}`)
+      }
+    }
+    return reasons.length > 0 ? { ready: false, reasons } : { ready: true }
+  }
+
+  private async ping(): Promise<string | undefined> {
+    try {
+      await withTimeout(this.redis.ping(), REDIS_TIMEOUT_MS, `no reply within ${REDIS_TIMEOUT_MS} ms`)
+      return undefined
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error)
+    }
+  }
+
+  private async describeStuck(name: string, watched: WatchedQueue, now: number): Promise<string | undefined> {
+    const { queue, worker, inProgress, lastProgressAt } = watched
+    // A busy worker explains a backlog; recent progress means jobs move.
+    if (!worker || inProgress > 0 || now - lastProgressAt < this.stuckAfterMs) return undefined
+    const oldest = await queue.getJobs(['wait', 'prioritized'], 0, 0, true)
+    const dueSince = Math.min(...oldest.map((job) => job.timestamp + (job.opts.delay ?? 0)))
+    if (!Number.isFinite(dueSince) || now - dueSince < this.stuckAfterMs) return undefined
+    if ((await queue.isPaused()) || (await queue.getRateLimitTtl()) > 0) return undefined
+    const globalConcurrency = await queue.getGlobalConcurrency()
+    if (globalConcurrency !== null && (await queue.getActiveCount()) >= globalConcurrency) return undefined
+    const waiting = await queue.getJobCountByTypes('wait', 'prioritized')
+    return `queue '${name}' has ${waiting} waiting job(s), the oldest due ${Math.round((now - dueSince) / 1000)} s ago, and this worker has not started or finished a job for ${Math.round((now - lastProgressAt) / 1000)} s`
+  }
+}
