@@ -35,7 +35,15 @@ describe('real installs with pnpm and yarn', () => {
   for (const { label, name, tool, dependencies, lockfile, version } of CASES) {
     test(`${label}: scaffolds, installs, generates .pikku/ and processes a job with its own scripts`, async () => {
       const bin = installCachedTool(tool, { dependencies })
-      const env = cleanEnv({ PATH: `${bin}${delimiter}${process.env.PATH}`, CI: 'true', REDIS_URL, PIKKU_QUEUE_PREFIX: PREFIX })
+      const env = cleanEnv({
+        PATH: `${bin}${delimiter}${process.env.PATH}`,
+        CI: 'true',
+        REDIS_URL,
+        PIKKU_QUEUE_PREFIX: PREFIX,
+        // Yarn 1 caches a file: tarball by name and version, so an earlier run's build of the same
+        // version would be installed instead of this one's.
+        YARN_CACHE_FOLDER: join(workspace, `${tool}-cache`),
+      })
       assert.ok(spawnSync(name, ['--version'], { env, encoding: 'utf8' }).stdout.startsWith(version), `${name} on PATH is ${label}`)
 
       const app = join(workspace, tool)
