@@ -166,6 +166,27 @@ describe('create-pikku --runtime bullmq, end to end', () => {
     assert.match(tests.output, /# pass 4\n# fail 0/)
   })
 
+  test('the nightly schedule is created at start and its tick queues a sales report that runs', async () => {
+    const server = await startServer(process.execPath, ['--import', 'tsx', 'src/start.ts'])
+    assert.match(server.output(), /Schedule 'nightly-sales-report' \(0 2 \* \* \*\): next run \d{4}-\d\d-\d\dT02:00:00\.000Z/)
+    const schedules = queue('pikku-schedules')
+    const [tick] = await schedules.getDelayed()
+    assert.equal(tick?.name, 'nightly-sales-report', 'one tick waits for 02:00')
+    // Run tonight's tick now instead of waiting for it.
+    await tick!.promote()
+    assert.equal(await waitForState(schedules, tick!.id!, ['completed', 'failed']), 'completed')
+    const reports = queue('sales-report')
+    const queued = /Nightly sales report queued as job (\S+) /.exec(server.output())?.[1]
+    assert.ok(queued, server.output())
+    assert.equal(await waitForState(reports, queued, ['completed', 'failed']), 'completed')
+    assert.deepEqual((await reports.getJob(queued))!.returnvalue, { orderCount: 2, totalCents: 2240, totalsByCountry: { NL: 1250, FR: 990 } })
+    assert.equal((await schedules.getJobSchedulers()).length, 1, 'the next tick is scheduled')
+
+    signalGroup(server.child, 'SIGTERM')
+    assert.equal(await exitOf(server.child), 0, server.output())
+    assert.equal((await schedules.getJobSchedulers()).length, 1, 'a shutdown leaves the schedule in place')
+  })
+
   test('SIGTERM while a job runs: the job completes, then the process exits 0', async () => {
     const server = await startServer(process.execPath, ['--import', 'tsx', 'src/start.ts'])
     const reports = queue('sales-report')

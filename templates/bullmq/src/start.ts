@@ -20,6 +20,8 @@ await createSingletonServices(config, {
   logger,
 })
 const queues = await bull.getQueueWorkers().registerQueues()
+// Reconciles the wireScheduler tasks with Redis (never removed on shutdown) and runs their ticks.
+await bull.getSchedulerService().start()
 
 // Monitoring: /healthz, /readyz, /metrics and the dashboard at /admin/queues.
 const monitoring = config.monitoring

@@ -1,0 +1,10 @@
+import { wireScheduler } from '../.pikku/pikku-types.gen.js'
+import { queueNightlySalesReport } from './nightly-report.functions.js'
+
+// Every night at 02:00 server time. One tick runs once across all replicas; `{{run}} queues -- schedules`
+// shows the next run.
+wireScheduler({
+  name: 'nightly-sales-report',
+  schedule: '0 2 * * *',
+  func: queueNightlySalesReport,
+})
