@@ -7,4 +7,7 @@ wireScheduler({
   name: 'nightly-sales-report',
   schedule: '0 2 * * *',
   func: queueNightlySalesReport,
+  // A failed tick is tried twice more, 1 and then 2 minutes later.
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 60_000 },
 })

@@ -39,11 +39,17 @@ function withOutputCheck<F extends (services: any, data: any, wire: any) => Prom
   return checked as F
 }
 
+/** What to do when a scheduled tick fails: tries per tick, first included (default 1), and the wait between them. */
+export interface ScheduledTaskRetries {
+  attempts?: number
+  backoff?: { type: 'fixed' | 'exponential'; delay: number }
+}
+
 /**
  * Registers a function to run on a cron schedule (5 fields, or 6 with seconds
  * first); codegen checks the pattern. The task runs with no data.
  */
-export function wireScheduler<In extends void | undefined | unknown, Out>(task: CoreScheduledTask<PikkuFunctionConfig<In, Out>, PikkuMiddleware>): void {
+export function wireScheduler<In extends void | undefined | unknown, Out>(task: CoreScheduledTask<PikkuFunctionConfig<In, Out>, PikkuMiddleware> & ScheduledTaskRetries): void {
   if (!pikkuState(null, 'scheduler', 'meta')[task.name]) {
     throw new Error(\`Scheduled task "\${task.name}" is wired but missing from the generated meta: .pikku/ is out of date. Run \\\`npx pikku\\\` (npm run dev does it on every change).\`)
   }
