@@ -23,6 +23,31 @@ wireQueueWorker({ name: 'bench-noop', func: benchNoop, config: { batchSize } })
 wireQueueWorker({ name: 'bench-io', func: benchIo, config: { batchSize } })
 `
 
+/** Times the typed producer: usage node dist/client/bench-enqueue.js <add|addBulk> <jobs>; prints jobs/s. */
+const BENCH_ENQUEUE = `import { BullServiceFactory } from 'pikku-bullmq'
+import { PikkuQueue } from '../.pikku/pikku-queue.gen.js'
+
+const [mode, count] = [process.argv[2], Number(process.argv[3])]
+const bull = new BullServiceFactory({ prefix: process.env.PIKKU_QUEUE_PREFIX })
+const queue = new PikkuQueue(bull.getQueueService())
+const run = async (jobs: number) => {
+  const started = performance.now()
+  if (mode === 'addBulk') {
+    for (let i = 0; i < jobs; i += 100) await queue.addBulk('bench-noop', Array.from({ length: 100 }, (_, j) => ({ data: { i: i + j } })))
+  } else {
+    for (let i = 0; i < jobs; i++) await queue.add('bench-noop', { i })
+  }
+  return jobs / ((performance.now() - started) / 1000)
+}
+await run(200)
+console.log(await run(count))
+await bull.close()
+`
+
 export function createBenchProject(): string {
-  return createBuiltProject('bench', { 'src/bench.functions.ts': BENCH_FUNCTIONS, 'src/bench.routes.ts': BENCH_ROUTES })
+  return createBuiltProject('bench', {
+    'src/bench.functions.ts': BENCH_FUNCTIONS,
+    'src/bench.routes.ts': BENCH_ROUTES,
+    'client/bench-enqueue.ts': BENCH_ENQUEUE,
+  })
 }

@@ -6,22 +6,34 @@ import { cpus, totalmem } from 'node:os'
 import { Redis } from 'ioredis'
 import { createBenchProject } from './bench-project.js'
 import { benchOutOfBoxThroughput } from './out-of-box-throughput.js'
+import { benchCodegen } from './codegen.js'
+import { benchEnqueueThroughput } from './enqueue-throughput.js'
 import { benchLatency } from './latency.js'
 import { benchMemory } from './memory.js'
+import { benchMetricsScrape } from './metrics-scrape.js'
 import { benchScaffold } from './scaffold.js'
 import type { BenchSection } from './stats.js'
 import { benchWorkerStartup } from './worker-startup.js'
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
+/** A section written with its own "## title" line. */
+function toSection(markdown: string): BenchSection {
+  const [heading, ...rest] = markdown.split('\n')
+  return { title: heading!.replace(/^## /, ''), markdown: rest.join('\n').trimStart() }
+}
+
 const app = createBenchProject()
 const sections: BenchSection[] = []
-const benches = [
+const benches: Array<() => Promise<BenchSection>> = [
   benchScaffold,
   () => benchOutOfBoxThroughput(app),
   () => benchLatency(app),
+  () => benchEnqueueThroughput(app),
   () => benchWorkerStartup(app),
   () => benchMemory(app),
+  benchMetricsScrape,
+  async () => toSection(await benchCodegen()),
 ]
 for (const bench of benches) {
   const section = await bench()
