@@ -48,8 +48,13 @@ test('wiring config maps to BullMQ worker options; unsupported keys are reported
     assert.match(result!.warnings.join('\n'), /prefetch: BullMQ does not prefetch jobs/)
     assert.match(result!.warnings.join('\n'), /visibilityTimeout: BullMQ uses job locks/)
 
-    // autorun: false starts a connected worker that waits for run().
+    // Stall detection defaults that bring a crashed worker's jobs back within about 35 s.
     const manual = workers.getWorker('manual')!
+    assert.equal(manual.opts.lockDuration, 20_000)
+    assert.equal(manual.opts.stalledInterval, 15_000)
+    assert.equal(opts.stalledInterval, 15_000, 'a wiring that sets lockDuration keeps the default stalledInterval')
+
+    // autorun: false starts a connected worker that waits for run().
     assert.equal(manual.isRunning(), false)
     assert.equal(workers.getWorker('tuned')!.isRunning(), true)
 
