@@ -164,7 +164,7 @@ describe('create-pikku --runtime bullmq, end to end', () => {
   test("the generated project's own tests pass against Redis", () => {
     const tests = run('npm', ['test'])
     assert.equal(tests.status, 0, tests.output)
-    assert.match(tests.output, /# pass 3\n# fail 0/)
+    assert.match(tests.output, /# pass 6\n# fail 0/)
   })
 
   test('SIGTERM while a job runs: the job completes, then the process exits 0', async () => {

@@ -93,6 +93,24 @@ export function countConnections(prefix: string): Promise<number> {
   })
 }
 
+/**
+ * Unique prefixes for the tests of one file; `deleteAll()` (call it from
+ * `after`) removes every key under each of them.
+ */
+export function filePrefixes(): { next(label: string): string; deleteAll(): Promise<void> } {
+  const prefixes: string[] = []
+  return {
+    next(label) {
+      const prefix = uniquePrefix(label)
+      prefixes.push(prefix)
+      return prefix
+    },
+    deleteAll: async () => {
+      await Promise.all(prefixes.map(deleteKeys))
+    },
+  }
+}
+
 /** Deletes every key under the prefix. */
 export function deleteKeys(prefix: string): Promise<void> {
   return withRedis(async (redis) => {

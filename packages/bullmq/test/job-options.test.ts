@@ -1,6 +1,6 @@
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createFactory, deleteKeys, setupPikku, uniquePrefix } from './helpers.js'
+import { createFactory, filePrefixes, setupPikku } from './helpers.js'
 
 const order: string[] = []
 
@@ -14,13 +14,9 @@ const logger = setupPikku({
   },
 })
 
-const prefixes: string[] = []
-function newPrefix(label: string): string {
-  const prefix = uniquePrefix(label)
-  prefixes.push(prefix)
-  return prefix
-}
-after(() => Promise.all(prefixes.map(deleteKeys)))
+const prefixes = filePrefixes()
+const newPrefix = prefixes.next
+after(prefixes.deleteAll)
 
 test('addBulk adds every job in one call, in order, each with its own options; one invalid option adds none', async () => {
   const factory = createFactory(newPrefix('bulk'), logger)

@@ -1,7 +1,7 @@
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Queue } from 'bullmq'
-import { createFactory, deleteKeys, REDIS_URL, setupPikku, uniquePrefix, waitFor, withRedis } from './helpers.js'
+import { createFactory, filePrefixes, REDIS_URL, setupPikku, waitFor, withRedis } from './helpers.js'
 
 const logger = setupPikku({
   noop: { func: async () => 'done', config: { batchSize: 50 } },
@@ -13,13 +13,9 @@ const logger = setupPikku({
   },
 })
 
-const prefixes: string[] = []
-function newPrefix(label: string): string {
-  const prefix = uniquePrefix(label)
-  prefixes.push(prefix)
-  return prefix
-}
-after(() => Promise.all(prefixes.map(deleteKeys)))
+const prefixes = filePrefixes()
+const newPrefix = prefixes.next
+after(prefixes.deleteAll)
 
 /** Adds `count` jobs straight through BullMQ (fast, in chunks), as any producer could. */
 async function addJobs(prefix: string, queueName: string, count: number, from = 0): Promise<void> {

@@ -1,3 +1,4 @@
+import { SignedQueueService } from '@pikku/core/queue'
 import {
   ConsoleLogger,
   LocalSecretService,
@@ -12,11 +13,17 @@ import { pikkuServices } from '../.pikku/pikku-types.gen.js'
  */
 export const createSingletonServices = pikkuServices(async (config, existing) => {
   const variables = new LocalVariablesService()
+  const secrets = new LocalSecretService(variables)
+  const logger = new ConsoleLogger()
   return {
     ...existing,
     config,
-    logger: new ConsoleLogger(),
+    logger,
     variables,
-    secrets: new LocalSecretService(variables),
+    secrets,
+    // Signs `pikkuUserId` with PIKKU_QUEUE_IDENTITY_SECRET, so a job that adds jobs can pass its
+    // user on and the worker can trust it (wire.queue.pikkuUserId). Without the secret the
+    // user id is dropped with a warning.
+    queueService: existing?.queueService && new SignedQueueService(existing.queueService, secrets, logger),
   }
 })

@@ -4,6 +4,7 @@ import '../.pikku/pikku-bootstrap.gen.js'
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { Redis } from 'ioredis'
+import { SignedQueueService } from '@pikku/core/queue'
 import { BullServiceFactory } from 'pikku-bullmq'
 import { PikkuQueue } from '../.pikku/pikku-queue.gen.js'
 import { createConfig } from '../src/config.js'
@@ -13,9 +14,11 @@ const config = { ...(await createConfig()), queuePrefix: `test-${process.pid}-${
 const bull = new BullServiceFactory({ redisUrl: config.redisUrl, prefix: config.queuePrefix })
 const queue = new PikkuQueue(bull.getQueueService())
 
+let services: Awaited<ReturnType<typeof createSingletonServices>>
+
 before(async () => {
   await bull.init()
-  await createSingletonServices(config, { queueService: bull.getQueueService() })
+  services = await createSingletonServices(config, { queueService: bull.getQueueService() })
   await bull.getQueueWorkers().registerQueues()
 })
 
@@ -49,4 +52,29 @@ test('sales-report totals orders per country and reports progress up to 100', as
   assert.deepEqual(report, { orderCount: 250, totalCents: 50_000, totalsByCountry: { NL: 20_000, DE: 30_000 } })
   const job = await queue.getJob('sales-report', jobId)
   assert.equal((await job?.metadata?.())?.progress, 100)
+})
+
+test('addBulk adds several typed jobs in one call', async () => {
+  const ids = await queue.addBulk('hello-world-queue', [
+    { data: { message: 'one', fail: false } },
+    { data: { message: 'two', fail: false }, options: { priority: 5 } },
+  ])
+  const results = await Promise.all(ids.map((id) => queue.waitForResult('hello-world-queue', id, { timeoutMs: 10_000 })))
+  assert.deepEqual(results, [{ result: 'Hello, one!' }, { result: 'Hello, two!' }])
+})
+
+test('jobs added from inside functions are signed, so pikkuUserId reaches the next job', () => {
+  assert.ok(services.queueService instanceof SignedQueueService)
+})
+
+test('a producer fails fast, naming the Redis URL without its password, when Redis is unreachable', async () => {
+  const down = new BullServiceFactory({ redisUrl: 'redis://app:secret@127.0.0.1:1', producerTimeoutMs: 200 })
+  try {
+    await assert.rejects(
+      new PikkuQueue(down.getQueueService()).add('hello-world-queue', { message: 'lost', fail: false }),
+      /Redis at redis:\/\/app:\*\*\*@127\.0\.0\.1:1 did not answer within 200 ms/
+    )
+  } finally {
+    await down.close()
+  }
 })
