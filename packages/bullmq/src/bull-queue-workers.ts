@@ -190,7 +190,7 @@ export class BullQueueWorkers implements QueueWorkers {
     const timeoutMs = (job.opts as BullJobOptions).timeout ?? wiringTimeoutMs
     let timer: NodeJS.Timeout | undefined
     try {
-      const run = jobContext.run({ queueName: job.queueName, jobId: job.id!, signal: controller.signal }, () =>
+      const run = jobContext.run({ signal: controller.signal }, () =>
         runJob({
           job: mapBullJob(job),
           updateProgress: (progress) => job.updateProgress(progress),
@@ -210,7 +210,9 @@ export class BullQueueWorkers implements QueueWorkers {
       return await Promise.race([run, timedOut])
     } catch (error) {
       if (isRateLimitedError(error)) {
-        // BullMQ's manual rate limit: the job returns to waiting with its attempts untouched.
+        // BullMQ's manual rate limit (worker.rateLimit is marked deprecated in favour of
+        // queue.rateLimit, which this worker has no Queue for): the job returns to waiting
+        // with its attempts untouched.
         this.options.logger.info(`Queue '${job.queueName}' paused for ${error.retryAfterMs} ms: job ${job.id} was rate limited (${error.message})`)
         await worker.rateLimit(error.retryAfterMs)
         throw Worker.RateLimitError()
