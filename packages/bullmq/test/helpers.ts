@@ -75,6 +75,17 @@ export function createFactory(prefix: string, logger: Logger): BullServiceFactor
   return new BullServiceFactory({ redisUrl: REDIS_URL, prefix, logger, connection: { connectionName: prefix } })
 }
 
+/** Runs `fn` with a factory whose workers are registered (jobs run), and closes it afterwards. */
+export async function withWorkers<T>(prefix: string, logger: Logger, fn: (factory: BullServiceFactory) => Promise<T>): Promise<T> {
+  const factory = createFactory(prefix, logger)
+  try {
+    await factory.getQueueWorkers().registerQueues()
+    return await fn(factory)
+  } finally {
+    await factory.close()
+  }
+}
+
 /** Runs `fn` with a plain ioredis client that is always closed afterwards. */
 export async function withRedis<T>(fn: (redis: Redis) => Promise<T>): Promise<T> {
   const redis = new Redis(REDIS_URL)
