@@ -10,6 +10,8 @@ import { PikkuQueue } from '../.pikku/pikku-queue.gen.js'
 import { createConfig } from '../src/config.js'
 import { createSingletonServices } from '../src/services.js'
 
+// A signing secret of the tests' own unless the environment sets one, so signed user ids can be checked.
+process.env.PIKKU_QUEUE_IDENTITY_SECRET ??= 'template-tests-only-secret-0123456789abcdefghij'
 const config = { ...(await createConfig()), queuePrefix: `test-${process.pid}-${Date.now()}` }
 const bull = new BullServiceFactory({ redisUrl: config.redisUrl, prefix: config.queuePrefix })
 const queue = new PikkuQueue(bull.getQueueService())
@@ -63,8 +65,13 @@ test('addBulk adds several typed jobs in one call', async () => {
   assert.deepEqual(results, [{ result: 'Hello, one!' }, { result: 'Hello, two!' }])
 })
 
-test('jobs added from inside functions are signed, so pikkuUserId reaches the next job', () => {
+test('jobs added from inside functions are signed, so pikkuUserId reaches the next job', async () => {
   assert.ok(services.queueService instanceof SignedQueueService)
+  // The signed service has no addBulk of its own: the typed producer adds the jobs one by one.
+  const signed = new PikkuQueue(services.queueService)
+  const ids = await signed.addBulk('hello-world-queue', [{ data: { message: 'signed', fail: false }, options: { pikkuUserId: 'user-1' } }])
+  assert.deepEqual(await signed.waitForResult('hello-world-queue', ids[0]!, { timeoutMs: 10_000 }), { result: 'Hello, signed!' })
+  assert.match((await signed.getJob('hello-world-queue', ids[0]!))?.pikkuUserId ?? '', /^pq1\./, 'the stored user id is a signed claim')
 })
 
 test('a producer fails fast, naming the Redis URL without its password, when Redis is unreachable', async () => {
