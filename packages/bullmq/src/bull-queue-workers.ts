@@ -15,7 +15,7 @@ import { jobContext } from './job-context.js'
 import { JobTimeoutError } from './job-timeout-error.js'
 import { addJobSignalMiddleware } from './job-signal-middleware.js'
 import { mapBullJob } from './map-bull-job.js'
-import type { BullJobOptions } from './map-job-options.js'
+import { toBullMQJobOptions, type BullJobOptions } from './map-job-options.js'
 import { toBullMQError } from './non-retryable-error.js'
 import { isRateLimitedError } from './rate-limited-error.js'
 import { thrownValueToError } from './thrown-value-to-error.js'
@@ -119,6 +119,8 @@ export class BullQueueWorkers implements QueueWorkers {
     const active = new Map<string, { job: Job; token: string }>()
     const config = registration.config ?? {}
     const workerOptions = toWorkerOptions(config)
+    // Job defaults are applied when jobs are added; checking them now reports a mistake at start-up.
+    toBullMQJobOptions({}, config, queueName)
     const worker: Worker = new Worker(queueName, (job: Job, token, signal): Promise<unknown> => this.trackActive(active, job, token, () => this.processJob(worker, job, signal, config.timeout)), {
       ...workerOptions,
       settings: {
