@@ -15,7 +15,7 @@ import { jobContext } from './job-context.js'
 import { JobTimeoutError } from './job-timeout-error.js'
 import { addJobSignalMiddleware } from './job-signal-middleware.js'
 import { mapBullJob } from './map-bull-job.js'
-import type { BullJobOptions } from './map-job-options.js'
+import { toBullMQJobOptions, type BullJobOptions } from './map-job-options.js'
 import { toBullMQError } from './non-retryable-error.js'
 import { isRateLimitedError } from './rate-limited-error.js'
 import { thrownValueToError } from './thrown-value-to-error.js'
@@ -119,6 +119,8 @@ export class BullQueueWorkers implements QueueWorkers {
     const active = new Map<string, { job: Job; token: string }>()
     const config = registration.config ?? {}
     const workerOptions = toWorkerOptions(config)
+    // Job defaults are applied when jobs are added; checking them now reports a mistake at start-up.
+    toBullMQJobOptions({}, config, queueName)
     const worker: Worker = new Worker(queueName, (job: Job, token, signal): Promise<unknown> => this.trackActive(active, job, token, () => this.processJob(worker, job, signal, config.timeout)), {
       ...workerOptions,
       settings: {
@@ -190,7 +192,7 @@ export class BullQueueWorkers implements QueueWorkers {
     const timeoutMs = (job.opts as BullJobOptions).timeout ?? wiringTimeoutMs
     let timer: NodeJS.Timeout | undefined
     try {
-      const run = jobContext.run({ queueName: job.queueName, jobId: job.id!, signal: controller.signal }, () =>
+      const run = jobContext.run({ signal: controller.signal }, () =>
         runJob({
           job: mapBullJob(job),
           updateProgress: (progress) => job.updateProgress(progress),
@@ -210,7 +212,9 @@ export class BullQueueWorkers implements QueueWorkers {
       return await Promise.race([run, timedOut])
     } catch (error) {
       if (isRateLimitedError(error)) {
-        // BullMQ's manual rate limit: the job returns to waiting with its attempts untouched.
+        // BullMQ's manual rate limit (worker.rateLimit is marked deprecated in favour of
+        // queue.rateLimit, which this worker has no Queue for): the job returns to waiting
+        // with its attempts untouched.
         this.options.logger.info(`Queue '${job.queueName}' paused for ${error.retryAfterMs} ms: job ${job.id} was rate limited (${error.message})`)
         await worker.rateLimit(error.retryAfterMs)
         throw Worker.RateLimitError()

@@ -13,8 +13,14 @@ const FILTERED = Symbol.for('pikku-bullmq.core-failure-log-filter')
  * everything else goes through unchanged (same object, same prototype).
  */
 export function filterCoreFailureLogs(): void {
-  const services = getSingletonServices() as { logger?: Logger } | undefined
-  if (!services?.logger || (services.logger as unknown as Record<symbol, unknown>)[FILTERED]) return
+  let services: { logger?: Logger }
+  try {
+    services = getSingletonServices()
+  } catch {
+    // Not set yet: runQueueJob fails the job with core's own message.
+    return
+  }
+  if (!services.logger || (services.logger as unknown as Record<symbol, unknown>)[FILTERED]) return
   services.logger = withoutCoreFailureLines(services.logger)
 }
 

@@ -1,9 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 
-/** What the worker knows about the job whose code is running right now. */
+/** What the worker hands to the code of the job running right now. */
 export interface JobContext {
-  queueName: string
-  jobId: string
   /** Aborted when the attempt times out, is cancelled, or the worker is force-closed. */
   signal: AbortSignal
 }

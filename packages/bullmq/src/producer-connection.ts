@@ -30,7 +30,14 @@ export class ProducerConnection {
   private closing: Promise<void> | undefined
 
   constructor(private readonly options: ProducerConnectionOptions) {
-    this.client = new Redis(options.redis)
+    this.client = new Redis({
+      // A socket that never connected only closes after this fallback; ioredis waits 2 s by default,
+      // which would delay the exit of a script that failed fast.
+      disconnectTimeout: 200,
+      ...options.redis,
+      // Connects on first use: a service that never adds a job holds no connection.
+      lazyConnect: true,
+    })
     this.client.on('error', (error: Error) => {
       this.lastError = error
       // One line per outage, not one per reconnection attempt.
@@ -58,6 +65,8 @@ export class ProducerConnection {
   async ready(action: string): Promise<Redis> {
     if (this.closing) throw new Error(`Cannot ${action}: the queue service is closed`)
     if (this.client.status === 'ready') return this.client
+    // Failures arrive as 'error' events (kept in lastError); the wait below reports them.
+    if (this.client.status === 'wait') this.client.connect().catch(() => undefined)
     const { timeoutMs, redactedUrl } = this.options
     let onReady!: () => void
     let timer: NodeJS.Timeout | undefined

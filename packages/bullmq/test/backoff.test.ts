@@ -1,7 +1,7 @@
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Queue } from 'bullmq'
-import { createFactory, deleteKeys, REDIS_URL, setupPikku, uniquePrefix, waitFor } from './helpers.js'
+import { createFactory, withWorkers, deleteKeys, REDIS_URL, setupPikku, uniquePrefix, waitFor } from './helpers.js'
 
 const runs: number[] = []
 
@@ -40,9 +40,7 @@ test('a backoff type nobody declared is rejected when the job is added', async (
 })
 
 test('a custom backoff declared on the wiring sets the delay between attempts', { timeout: 20_000 }, async () => {
-  const factory = createFactory(prefix, logger)
-  try {
-    await factory.getQueueWorkers().registerQueues()
+  await withWorkers(prefix, logger, async (factory) => {
     const queueService = factory.getQueueService()
     const jobId = await queueService.add('linear', {}, { attempts: 3, backoff: { type: 'linear', delay: 150 } })
     const job = await queueService.getJob('linear', jobId)
@@ -51,9 +49,7 @@ test('a custom backoff declared on the wiring sets the delay between attempts', 
     const [gap1, gap2] = [runs[1]! - runs[0]!, runs[2]! - runs[1]!]
     assert.ok(gap1 >= 145 && gap1 < 2000, `first retry after ${gap1} ms, expected about 150`)
     assert.ok(gap2 >= 295 && gap2 < 2000, `second retry after ${gap2} ms, expected about 300`)
-  } finally {
-    await factory.close()
-  }
+  })
 })
 
 test('a job from another producer with an undeclared backoff type fails instead of staying active', { timeout: 20_000 }, async () => {

@@ -24,6 +24,7 @@ test('a worker process opens 2 connections per wired queue, 1 for all producers,
     await waitFor(async () => (await countConnections(prefix)) === 6, '2 connections for each of the 3 workers')
 
     const queueService = factory.getQueueService()
+    assert.equal(await countConnections(prefix), 6, 'a queue service that has added nothing holds no connection')
     const ids = await Promise.all(['first', 'second', 'third'].map((queueName) => queueService.add(queueName, {})))
     assert.equal(await countConnections(prefix), 7, 'the producer queues share one connection')
 

@@ -75,6 +75,17 @@ export function createFactory(prefix: string, logger: Logger): BullServiceFactor
   return new BullServiceFactory({ redisUrl: REDIS_URL, prefix, logger, connection: { connectionName: prefix } })
 }
 
+/** Runs `fn` with a factory whose workers are registered (jobs run), and closes it afterwards. */
+export async function withWorkers<T>(prefix: string, logger: Logger, fn: (factory: BullServiceFactory) => Promise<T>): Promise<T> {
+  const factory = createFactory(prefix, logger)
+  try {
+    await factory.getQueueWorkers().registerQueues()
+    return await fn(factory)
+  } finally {
+    await factory.close()
+  }
+}
+
 /** Runs `fn` with a plain ioredis client that is always closed afterwards. */
 export async function withRedis<T>(fn: (redis: Redis) => Promise<T>): Promise<T> {
   const redis = new Redis(REDIS_URL)
@@ -91,6 +102,24 @@ export function countConnections(prefix: string): Promise<number> {
     const list = (await redis.call('CLIENT', 'LIST')) as string
     return list.split('\n').filter((line) => / name=(\S+)/.exec(line)?.[1]?.startsWith(prefix)).length
   })
+}
+
+/**
+ * Unique prefixes for the tests of one file; `deleteAll()` (call it from
+ * `after`) removes every key under each of them.
+ */
+export function filePrefixes(): { next(label: string): string; deleteAll(): Promise<void> } {
+  const prefixes: string[] = []
+  return {
+    next(label) {
+      const prefix = uniquePrefix(label)
+      prefixes.push(prefix)
+      return prefix
+    },
+    deleteAll: async () => {
+      await Promise.all(prefixes.map(deleteKeys))
+    },
+  }
 }
 
 /** Deletes every key under the prefix. */

@@ -1,6 +1,6 @@
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createFactory, deleteKeys, setupPikku, uniquePrefix } from './helpers.js'
+import { createFactory, withWorkers, filePrefixes, setupPikku } from './helpers.js'
 
 const order: string[] = []
 
@@ -14,13 +14,9 @@ const logger = setupPikku({
   },
 })
 
-const prefixes: string[] = []
-function newPrefix(label: string): string {
-  const prefix = uniquePrefix(label)
-  prefixes.push(prefix)
-  return prefix
-}
-after(() => Promise.all(prefixes.map(deleteKeys)))
+const prefixes = filePrefixes()
+const newPrefix = prefixes.next
+after(prefixes.deleteAll)
 
 test('addBulk adds every job in one call, in order, each with its own options; one invalid option adds none', async () => {
   const factory = createFactory(newPrefix('bulk'), logger)
@@ -80,9 +76,7 @@ test('lifo: a job added with lifo runs before those already waiting', async () =
 })
 
 test('raw BullMQ options pass through: WorkerOptions from the wiring, JobsOptions from the job', async () => {
-  const factory = createFactory(newPrefix('raw'), logger)
-  try {
-    await factory.getQueueWorkers().registerQueues()
+  await withWorkers(newPrefix('raw'), logger, async (factory) => {
     const opts = factory.getQueueWorkers().getWorker('ordered')!.opts
     assert.equal(opts.stalledInterval, 12_345)
     assert.deepEqual(opts.metrics, { maxDataPoints: 10 })
@@ -91,7 +85,5 @@ test('raw BullMQ options pass through: WorkerOptions from the wiring, JobsOption
     const stored = (await queueService.getQueue('ordered').getJob(jobId))!.opts
     assert.equal(stored.keepLogs, 3)
     assert.deepEqual(stored.removeOnComplete, { age: 60 })
-  } finally {
-    await factory.close()
-  }
+  })
 })

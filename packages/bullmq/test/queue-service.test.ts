@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { Queue } from 'bullmq'
 import { SignedQueueService } from '@pikku/core/queue'
 import { LocalSecretService, LocalVariablesService } from '@pikku/core/services'
-import { createFactory, deleteKeys, QUEUE_IDENTITY_SECRET, REDIS_URL, setupPikku, uniquePrefix, waitFor } from './helpers.js'
+import { createFactory, filePrefixes, QUEUE_IDENTITY_SECRET, REDIS_URL, setupPikku, waitFor } from './helpers.js'
 
 const seenByWorker: Array<{ queueName?: string; jobId?: string; pikkuUserId?: string; data: unknown }> = []
 
@@ -17,16 +17,9 @@ const logger = setupPikku({
   },
 })
 
-const prefixes: string[] = []
-after(async () => {
-  await Promise.all(prefixes.map(deleteKeys))
-})
-
-function newPrefix(label: string): string {
-  const prefix = uniquePrefix(label)
-  prefixes.push(prefix)
-  return prefix
-}
+const prefixes = filePrefixes()
+const newPrefix = prefixes.next
+after(prefixes.deleteAll)
 
 test('a job result reaches the producer through getJob().waitForCompletion()', async () => {
   const factory = createFactory(newPrefix('result'), logger)

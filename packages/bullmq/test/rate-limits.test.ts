@@ -1,7 +1,7 @@
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { RateLimitedError } from '../src/index.js'
-import { createFactory, deleteKeys, setupPikku, uniquePrefix } from './helpers.js'
+import { createFactory, withWorkers, deleteKeys, setupPikku, uniquePrefix } from './helpers.js'
 
 const starts: number[] = []
 const calls = new Map<string, number[]>()
@@ -50,9 +50,7 @@ test('the wiring limiter caps job starts per duration across every worker of the
 })
 
 test('a function that throws RateLimitedError is retried after that delay without using an attempt', { timeout: 20_000 }, async () => {
-  const factory = createFactory(prefix, logger)
-  try {
-    await factory.getQueueWorkers().registerQueues()
+  await withWorkers(prefix, logger, async (factory) => {
     const queueService = factory.getQueueService()
     // One attempt only: if the rate limit counted as a failure, the job would fail.
     const jobId = await queueService.add('upstream', {}, { attempts: 1 })
@@ -63,7 +61,5 @@ test('a function that throws RateLimitedError is retried after that delay withou
     assert.equal((await job!.metadata!()).attemptsMade, 1)
     assert.equal(logger.matching('info', new RegExp(`Queue 'upstream' paused for 400 ms: job ${jobId} was rate limited \\(upstream answered 429; retry after 400 ms\\)`)).length, 1)
     assert.equal(logger.entries.filter((entry) => entry.level === 'error' || entry.level === 'warn').length, 0)
-  } finally {
-    await factory.close()
-  }
+  })
 })

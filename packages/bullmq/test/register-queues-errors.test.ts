@@ -6,6 +6,8 @@ const logger = setupPikku({
   fine: { func: async () => 'ok' },
   'zero-concurrency': { func: async () => 'ok', config: { batchSize: 0 } },
   'negative-drain': { func: async () => 'ok', config: { drainDelay: -1 } },
+  'bad-defaults': { func: async () => 'ok', config: { jobDefaults: { backoff: { type: 'linear', delay: 100 } } } },
+  'bad-limiter': { func: async () => 'ok', config: { limiter: { max: 0, duration: 1000 } } },
 })
 
 const prefix = uniquePrefix('register-errors')
@@ -16,9 +18,11 @@ test('registerQueues fails with one error naming every queue that could not star
   try {
     const workers = factory.getQueueWorkers()
     await assert.rejects(workers.registerQueues(), (error: Error) => {
-      assert.match(error.message, /^Failed to start 2 queue worker\(s\):/)
+      assert.match(error.message, /^Failed to start 4 queue worker\(s\):/)
       assert.match(error.message, /- zero-concurrency: Invalid worker config batchSize: 0, expected an integer >= 1/)
       assert.match(error.message, /- negative-drain: Invalid worker config drainDelay: -1, expected a number of seconds > 0/)
+      assert.match(error.message, /- bad-defaults: Unsupported backoff type 'linear' for queue 'bad-defaults'/)
+      assert.match(error.message, /- bad-limiter: Invalid worker config limiter: \{"max":0,"duration":1000\}, expected \{ max: an integer >= 1, duration: milliseconds > 0 \}/)
       assert.doesNotMatch(error.message, /fine/)
       return true
     })

@@ -1,7 +1,7 @@
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Queue } from 'bullmq'
-import { createFactory, deleteKeys, REDIS_URL, setupPikku, uniquePrefix, waitFor, withRedis } from './helpers.js'
+import { createFactory, withWorkers, filePrefixes, REDIS_URL, setupPikku, waitFor, withRedis } from './helpers.js'
 
 const logger = setupPikku({
   noop: { func: async () => 'done', config: { batchSize: 50 } },
@@ -13,13 +13,9 @@ const logger = setupPikku({
   },
 })
 
-const prefixes: string[] = []
-function newPrefix(label: string): string {
-  const prefix = uniquePrefix(label)
-  prefixes.push(prefix)
-  return prefix
-}
-after(() => Promise.all(prefixes.map(deleteKeys)))
+const prefixes = filePrefixes()
+const newPrefix = prefixes.next
+after(prefixes.deleteAll)
 
 /** Adds `count` jobs straight through BullMQ (fast, in chunks), as any producer could. */
 async function addJobs(prefix: string, queueName: string, count: number, from = 0): Promise<void> {
@@ -66,9 +62,7 @@ async function footprint(prefix: string): Promise<{ keys: number; bytes: number 
 
 test('by default a queue keeps the last 1000 completed jobs and 10 000 failed ones, each within an age limit', { timeout: 60_000 }, async () => {
   const prefix = newPrefix('retention-default')
-  const factory = createFactory(prefix, logger)
-  try {
-    await factory.getQueueWorkers().registerQueues()
+  await withWorkers(prefix, logger, async (factory) => {
     await addJobs(prefix, 'noop', 1200)
     await drained(prefix, 'noop', 30_000)
     const queue = factory.getQueueService().getQueue('noop')
@@ -76,16 +70,12 @@ test('by default a queue keeps the last 1000 completed jobs and 10 000 failed on
     const opts = factory.getQueueWorkers().getWorker('noop')!.opts
     assert.deepEqual(opts.removeOnComplete, { count: 1000, age: 86_400 })
     assert.deepEqual(opts.removeOnFail, { count: 10_000, age: 604_800 })
-  } finally {
-    await factory.close()
-  }
+  })
 })
 
 test('retention is overridden per wiring (removeOnFail: 3) and per job (removeOnComplete: 2)', { timeout: 30_000 }, async () => {
   const prefix = newPrefix('retention-override')
-  const factory = createFactory(prefix, logger)
-  try {
-    await factory.getQueueWorkers().registerQueues()
+  await withWorkers(prefix, logger, async (factory) => {
     const queueService = factory.getQueueService()
     const failedIds = []
     for (let i = 0; i < 6; i++) failedIds.push(await queueService.add('failing', { i }))
@@ -95,9 +85,7 @@ test('retention is overridden per wiring (removeOnFail: 3) and per job (removeOn
     assert.equal(await queueService.getQueue('failing').getFailedCount(), 3)
     assert.equal(await queueService.getJob('failing', failedIds[0]!), null, 'the oldest failed job was removed')
     assert.equal(await queueService.getQueue('noop').getCompletedCount(), 2)
-  } finally {
-    await factory.close()
-  }
+  })
 })
 
 test('Redis memory stays flat while 50 000 jobs run through a queue', { timeout: 180_000 }, async () => {

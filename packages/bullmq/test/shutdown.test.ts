@@ -2,7 +2,7 @@ import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Queue } from 'bullmq'
 import { BullServiceFactory } from '../src/index.js'
-import { countConnections, createFactory, deferred, type Deferred, deleteKeys, REDIS_URL, setupPikku, uniquePrefix, waitFor } from './helpers.js'
+import { countConnections, createFactory, deferred, type Deferred, filePrefixes, REDIS_URL, setupPikku, waitFor } from './helpers.js'
 
 const started = new Map<string, Deferred>()
 const releaseStuck = deferred()
@@ -35,16 +35,12 @@ const logger = setupPikku({
   },
 })
 
-const prefixes: string[] = []
-function newPrefix(label: string): string {
-  const prefix = uniquePrefix(label)
-  prefixes.push(prefix)
-  return prefix
-}
+const prefixes = filePrefixes()
+const newPrefix = prefixes.next
 
 after(async () => {
   releaseStuck.resolve()
-  await Promise.all(prefixes.map(deleteKeys))
+  await prefixes.deleteAll()
 })
 
 /** Reads job state with a plain BullMQ queue that is not part of the factory under test. */

@@ -1,7 +1,7 @@
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { JobTimeoutError } from '../src/index.js'
-import { createFactory, deleteKeys, setupPikku, uniquePrefix } from './helpers.js'
+import { withWorkers, deleteKeys, setupPikku, uniquePrefix } from './helpers.js'
 
 /** Per job id: how each run ended, and why its signal was aborted. */
 const runs = new Map<string, Array<{ outcome: 'finished' | 'aborted'; reason?: unknown }>>()
@@ -32,9 +32,7 @@ const prefix = uniquePrefix('timeouts')
 after(() => deleteKeys(prefix))
 
 test('an attempt past the wiring timeout fails with a clear reason, aborts its signal and is retried', { timeout: 20_000 }, async () => {
-  const factory = createFactory(prefix, logger)
-  try {
-    await factory.getQueueWorkers().registerQueues()
+  await withWorkers(prefix, logger, async (factory) => {
     const queueService = factory.getQueueService()
     const jobId = await queueService.add('slow', { ms: 10_000 }, { attempts: 2, backoff: { type: 'fixed', delay: 10 } })
     const job = await queueService.getJob('slow', jobId)
@@ -50,15 +48,11 @@ test('an attempt past the wiring timeout fails with a clear reason, aborts its s
     }
     assert.equal((await job!.metadata!()).attemptsMade, 2)
     assert.equal(logger.matching('warn', new RegExp(`Job ${jobId} in queue 'slow' failed \\(attempt 1/2\\), will retry: .*timed out after 300 ms`)).length, 1)
-  } finally {
-    await factory.close()
-  }
+  })
 })
 
 test("a job's own timeout wins over the wiring's; a job within its timeout completes", { timeout: 20_000 }, async () => {
-  const factory = createFactory(prefix, logger)
-  try {
-    await factory.getQueueWorkers().registerQueues()
+  await withWorkers(prefix, logger, async (factory) => {
     const queueService = factory.getQueueService()
     const shortId = await queueService.add('slow', { ms: 10_000 }, { timeout: 100 })
     await assert.rejects((await queueService.getJob('slow', shortId))!.waitForCompletion!(5000), /timed out after 100 ms/)
@@ -66,7 +60,5 @@ test("a job's own timeout wins over the wiring's; a job within its timeout compl
     const longId = await queueService.add('slow', { ms: 500 }, { timeout: 5000 })
     assert.equal(await (await queueService.getJob('slow', longId))!.waitForCompletion!(5000), 'slept 500 ms')
     assert.deepEqual(runs.get(longId)!.map((run) => run.outcome), ['finished'])
-  } finally {
-    await factory.close()
-  }
+  })
 })

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { SignedQueueService, type QueueService } from '@pikku/core/queue'
 import { LocalSecretService, LocalVariablesService } from '@pikku/core/services'
 import { toBullMQPriority } from '../src/index.js'
-import { createFactory, deleteKeys, QUEUE_IDENTITY_SECRET, setupPikku, uniquePrefix } from './helpers.js'
+import { withWorkers, deleteKeys, QUEUE_IDENTITY_SECRET, setupPikku, uniquePrefix } from './helpers.js'
 
 const runsPerJob = new Map<string, number>()
 /** The queue service a function uses, as `services.queueService` would be. */
@@ -30,9 +30,7 @@ const prefix = uniquePrefix('defaults')
 after(() => deleteKeys(prefix))
 
 test('job defaults declared on the wiring apply to jobs added without options, under any option the job gives', { timeout: 20_000 }, async () => {
-  const factory = createFactory(prefix, logger)
-  try {
-    await factory.getQueueWorkers().registerQueues()
+  await withWorkers(prefix, logger, async (factory) => {
     const queueService = factory.getQueueService()
     const jobId = await queueService.add('flakyTwice', {})
     assert.equal(await (await queueService.getJob('flakyTwice', jobId))!.waitForCompletion!(10_000), 'done on run 3')
@@ -49,15 +47,11 @@ test('job defaults declared on the wiring apply to jobs added without options, u
     assert.equal(overriddenOpts.attempts, 1)
     assert.equal(overriddenOpts.priority, toBullMQPriority(9))
     assert.deepEqual(overriddenOpts.backoff, { type: 'fixed', delay: 20 })
-  } finally {
-    await factory.close()
-  }
+  })
 })
 
 test('a function adding a job through services.queueService (signed, as in the template) gets the wiring defaults too', { timeout: 20_000 }, async () => {
-  const factory = createFactory(prefix, logger)
-  try {
-    await factory.getQueueWorkers().registerQueues()
+  await withWorkers(prefix, logger, async (factory) => {
     const secrets = new LocalSecretService(new LocalVariablesService({ PIKKU_QUEUE_IDENTITY_SECRET: QUEUE_IDENTITY_SECRET }))
     servicesQueue = new SignedQueueService(factory.getQueueService(), secrets, logger)
     const parentId = await servicesQueue.add('fanOut', {})
@@ -65,7 +59,5 @@ test('a function adding a job through services.queueService (signed, as in the t
     assert.equal(await (await servicesQueue.getJob('flakyTwice', childId))!.waitForCompletion!(10_000), 'done on run 3')
     const stored = (await factory.getQueueService().getQueue('flakyTwice').getJob(childId))!.opts
     assert.equal(stored.attempts, 3)
-  } finally {
-    await factory.close()
-  }
+  })
 })

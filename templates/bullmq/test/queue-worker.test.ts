@@ -5,18 +5,23 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
+import { SignedQueueService } from '@pikku/core/queue'
 import { BullServiceFactory } from 'pikku-bullmq'
 import { PikkuQueue } from '../.pikku/pikku-queue.gen.js'
 import { createConfig } from '../src/config.js'
 import { createSingletonServices } from '../src/services.js'
 
+// A signing secret of the tests' own unless the environment sets one, so signed user ids can be checked.
+process.env.PIKKU_QUEUE_IDENTITY_SECRET ??= 'template-tests-only-secret-0123456789abcdefghij'
 const config = { ...(await createConfig()), queuePrefix: `test-${process.pid}-${Date.now()}` }
 const bull = new BullServiceFactory({ redisUrl: config.redisUrl, prefix: config.queuePrefix })
 const queue = new PikkuQueue(bull.getQueueService())
 
+let services: Awaited<ReturnType<typeof createSingletonServices>>
+
 before(async () => {
   await bull.init()
-  await createSingletonServices(config, { queueService: bull.getQueueService() })
+  services = await createSingletonServices(config, { queueService: bull.getQueueService() })
   await bull.getQueueWorkers().registerQueues()
 })
 
@@ -68,5 +73,35 @@ test('invalid data from a plain BullMQ producer fails once, naming the field', a
     }
   } finally {
     await plain.close()
+  }
+})
+
+test('addBulk adds several typed jobs in one call', async () => {
+  const ids = await queue.addBulk('hello-world-queue', [
+    { data: { message: 'one', fail: false } },
+    { data: { message: 'two', fail: false }, options: { priority: 5 } },
+  ])
+  const results = await Promise.all(ids.map((id) => queue.waitForResult('hello-world-queue', id, { timeoutMs: 10_000 })))
+  assert.deepEqual(results, [{ result: 'Hello, one!' }, { result: 'Hello, two!' }])
+})
+
+test('jobs added from inside functions are signed, so pikkuUserId reaches the next job', async () => {
+  assert.ok(services.queueService instanceof SignedQueueService)
+  // The signed service has no addBulk of its own: the typed producer adds the jobs one by one.
+  const signed = new PikkuQueue(services.queueService)
+  const ids = await signed.addBulk('hello-world-queue', [{ data: { message: 'signed', fail: false }, options: { pikkuUserId: 'user-1' } }])
+  assert.deepEqual(await signed.waitForResult('hello-world-queue', ids[0]!, { timeoutMs: 10_000 }), { result: 'Hello, signed!' })
+  assert.match((await signed.getJob('hello-world-queue', ids[0]!))?.pikkuUserId ?? '', /^pq1\./, 'the stored user id is a signed claim')
+})
+
+test('a producer fails fast, naming the Redis URL without its password, when Redis is unreachable', async () => {
+  const down = new BullServiceFactory({ redisUrl: 'redis://app:secret@127.0.0.1:1', producerTimeoutMs: 200 })
+  try {
+    await assert.rejects(
+      new PikkuQueue(down.getQueueService()).add('hello-world-queue', { message: 'lost', fail: false }),
+      /Redis at redis:\/\/app:\*\*\*@127\.0\.0\.1:1 did not answer within 200 ms/
+    )
+  } finally {
+    await down.close()
   }
 })
