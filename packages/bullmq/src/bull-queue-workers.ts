@@ -10,6 +10,7 @@ import {
 import type { Logger } from '@pikku/core/services'
 import { toBackoffStrategy } from './backoff-strategies.js'
 import { closeWorkerWithDeadline } from './close-worker-with-deadline.js'
+import { logExcerpt } from './log-excerpt.js'
 import { filterCoreFailureLogs } from './core-failure-log-filter.js'
 import { jobContext } from './job-context.js'
 import { JobTimeoutError } from './job-timeout-error.js'
@@ -147,18 +148,18 @@ export class BullQueueWorkers implements QueueWorkers {
     // The one log line of a failed attempt (core's own lines are filtered out).
     worker.on('failed', (job, error) => {
       if (!job) {
-        logger.error(`A job in queue '${queueName}' failed and was removed: ${error.message}`)
+        logger.error(`A job in queue '${queueName}' failed and was removed: ${logExcerpt(error.message)}`)
         return
       }
       const maxAttempts = Math.max(1, job.opts.attempts ?? 1)
       const attempt = `Job ${job.id} in queue '${queueName}' failed (attempt ${job.attemptsMade}/${maxAttempts})`
       // BullMQ sets finishedOn only when the job ends failed, not when it schedules a retry.
       if (job.finishedOn === undefined) {
-        logger.warn(`${attempt}, will retry: ${error.message}`)
+        logger.warn(`${attempt}, will retry: ${logExcerpt(error.message)}`)
       } else if (error.name === 'UnrecoverableError' || job.attemptsMade < maxAttempts) {
-        logger.error(`${attempt}, not retried: ${error.message}`, error)
+        logger.error(`${attempt}, not retried: ${logExcerpt(error.message)}`, error)
       } else {
-        logger.error(`${attempt}, no attempts left: ${error.message}`, error)
+        logger.error(`${attempt}, no attempts left: ${logExcerpt(error.message)}`, error)
       }
     })
 
@@ -215,7 +216,7 @@ export class BullQueueWorkers implements QueueWorkers {
         // BullMQ's manual rate limit (worker.rateLimit is marked deprecated in favour of
         // queue.rateLimit, which this worker has no Queue for): the job returns to waiting
         // with its attempts untouched.
-        this.options.logger.info(`Queue '${job.queueName}' paused for ${error.retryAfterMs} ms: job ${job.id} was rate limited (${error.message})`)
+        this.options.logger.info(`Queue '${job.queueName}' paused for ${error.retryAfterMs} ms: job ${job.id} was rate limited (${logExcerpt(error.message)})`)
         await worker.rateLimit(error.retryAfterMs)
         throw Worker.RateLimitError()
       }

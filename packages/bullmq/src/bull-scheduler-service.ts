@@ -7,6 +7,7 @@ import type { Logger } from '@pikku/core/services'
 import { Redis } from 'ioredis'
 import { DEFAULT_CLOSE_TIMEOUT_MS } from './bull-queue-workers.js'
 import { closeWorkerWithDeadline } from './close-worker-with-deadline.js'
+import { logExcerpt } from './log-excerpt.js'
 import { toBullMQError } from './non-retryable-error.js'
 import { describeSchedule, toScheduleSpec, type ScheduleDeclaration, type ScheduleSpec } from './schedule-spec.js'
 
@@ -91,7 +92,7 @@ export class BullSchedulerService extends SchedulerService {
       if (!job) return
       const attempts = Math.max(1, job.opts.attempts ?? 1)
       const willRetry = error.name !== 'UnrecoverableError' && job.attemptsMade < attempts
-      const line = `Schedule '${job.name}' tick ${tickTime(job).toISOString()} failed (attempt ${job.attemptsMade}/${attempts})${willRetry ? ', will retry' : ''}: ${error.message}`
+      const line = `Schedule '${job.name}' tick ${tickTime(job).toISOString()} failed (attempt ${job.attemptsMade}/${attempts})${willRetry ? ', will retry' : ''}: ${logExcerpt(error.message)}`
       if (willRetry) logger.warn(line)
       else logger.error(line)
     })
@@ -207,7 +208,7 @@ export class BullSchedulerService extends SchedulerService {
     } catch (error) {
       // core's skip(): the task decided not to run this tick; that is not a failure.
       if (error instanceof Error && error.name === 'ScheduledTaskSkippedError') {
-        this.options.logger.info(`Schedule '${job.name}' tick ${tickTime(job).toISOString()} skipped: ${error.message}`)
+        this.options.logger.info(`Schedule '${job.name}' tick ${tickTime(job).toISOString()} skipped: ${logExcerpt(error.message)}`)
         return { skipped: error.message }
       }
       throw toBullMQError(error)

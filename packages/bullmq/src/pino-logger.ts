@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module'
 import path from 'node:path'
-import { pino, type Level, type Logger as Pino, type LoggerOptions } from 'pino'
+import { pino, stdSerializers, type Level, type Logger as Pino, type LoggerOptions } from 'pino'
 import { LogLevel, type Logger } from '@pikku/core/services'
+import { logExcerpt } from './log-excerpt.js'
 
 export interface PinoLoggerOptions {
   /** Lowest level written. Default: process.env.LOG_LEVEL ?? 'info'. */
@@ -90,10 +91,10 @@ export class PinoLogger implements Logger {
     const fields: Record<string, unknown> = this.traceId ? { traceId: this.traceId } : {}
     let message: string | undefined
     if (typeof messageOrObj === 'string') message = messageOrObj
-    else if (messageOrObj instanceof Error) fields.err = messageOrObj
+    else if (messageOrObj instanceof Error) fields.err = serializeBoundedError(messageOrObj)
     else Object.assign(fields, messageOrObj)
     for (const value of meta) {
-      if (value instanceof Error && fields.err === undefined) fields.err = value
+      if (value instanceof Error && fields.err === undefined) fields.err = serializeBoundedError(value)
       else ((fields.details ??= []) as unknown[]).push(value)
     }
     this.pino[level](fields, message)
@@ -111,4 +112,12 @@ function prettyByDefault(): boolean {
   } catch {
     return false
   }
+}
+
+/** pino's error serializer, with the message and stack cut to an excerpt: a failed job's reason can be megabytes. */
+function serializeBoundedError(error: Error): ReturnType<typeof stdSerializers.err> {
+  const serialized = stdSerializers.err(error)
+  serialized.message = logExcerpt(serialized.message)
+  if (serialized.stack) serialized.stack = logExcerpt(serialized.stack, 4000)
+  return serialized
 }

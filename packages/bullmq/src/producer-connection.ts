@@ -103,6 +103,13 @@ export class ProducerConnection {
     try {
       return await command()
     } catch (error) {
+      if (isOutOfMemoryError(error)) {
+        throw new Error(
+          `Cannot ${action}: Redis at ${this.options.redactedUrl} is out of memory (maxmemory reached; with the noeviction policy BullMQ needs, ` +
+            'it refuses new data). Nothing was added. Raise maxmemory, or let the workers drain the queues and keep fewer finished jobs.',
+          { cause: error }
+        )
+      }
       if (!isConnectionError(error)) throw error
       const reason = error instanceof Error ? error.message : String(error)
       throw new Error(
@@ -132,4 +139,9 @@ const CONNECTION_ERROR = /Stream isn't writeable|Connection is closed|ECONNREFUS
 
 function isConnectionError(error: unknown): boolean {
   return error instanceof Error && CONNECTION_ERROR.test(`${error.message} ${(error as NodeJS.ErrnoException).code ?? ''}`)
+}
+
+/** Redis refuses writes past `maxmemory` under noeviction with an OOM error reply. */
+function isOutOfMemoryError(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('OOM ')
 }

@@ -63,3 +63,10 @@ test('LOG_LEVEL sets the default level', () => {
     else process.env.LOG_LEVEL = saved
   }
 })
+
+test('a huge error message or stack is logged as an excerpt', () => {
+  const { logger, lines } = capture()
+  logger.error('Job failed:', new Error('x'.repeat(5_000_000)))
+  assert.ok(JSON.stringify(lines[0]).length < 10_000, 'the line stays small')
+  assert.match(lines[0]!.err.message, /^x{500}… \(5000000 characters\)$/)
+})

@@ -13,7 +13,8 @@ export const helloWorld = pikkuSessionlessFunc<
   { message: string; fail: boolean },
   { result: string }
 >(async ({ logger }, { message, fail }, { queue }) => {
-  logger.info(`hello-world job ${queue?.jobId}: ${message}`)
+  // Job data can be large: log a bounded excerpt, never the whole payload.
+  logger.info(`hello-world job ${queue?.jobId}: ${message.length > 200 ? `${message.slice(0, 200)}… (${message.length} characters)` : message}`)
   if (fail) {
     throw new Error(`Failed on purpose: ${message}`)
   }
