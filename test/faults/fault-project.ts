@@ -14,12 +14,27 @@ export const recordedWork = pikkuSessionlessFunc<{ n: number; ms: number }, { n:
   appendFileSync(process.env.FAULT_LEDGER!, \`\${queue!.jobId}\\n\`)
   return { n }
 })
+
+/** Never returns when asked to hang (and ignores its abort signal), else records like recordedWork. */
+export const maybeHang = pikkuSessionlessFunc<{ hang: boolean }, { done: boolean }>(async (_services, { hang }, { queue }) => {
+  if (hang) await new Promise(() => {})
+  appendFileSync(process.env.FAULT_LEDGER!, \`\${queue!.jobId}\\n\`)
+  return { done: true }
+})
+
+/** Throws a plain string, as careless code and some libraries do. */
+export const throwString = pikkuSessionlessFunc<{ reason: string }, { never: boolean }>(async (_services, { reason }) => {
+  throw reason
+})
 `
 
 const FAULT_ROUTES = `import { wireQueueWorker } from '../.pikku/pikku-types.gen.js'
-import { recordedWork } from './faults.functions.js'
+import { maybeHang, recordedWork, throwString } from './faults.functions.js'
 
 wireQueueWorker({ name: 'fault-work', func: recordedWork, config: { batchSize: Number(process.env.FAULT_CONCURRENCY ?? 10) } })
+// One slot, so a hanging job that was not timed out would block every job behind it.
+wireQueueWorker({ name: 'fault-hang', func: maybeHang, config: { batchSize: 1, timeout: 1000 } })
+wireQueueWorker({ name: 'fault-throw', func: throwString })
 `
 
 export function createFaultProject(): string {

@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { Queue } from 'bullmq'
+import { Queue, type Job } from 'bullmq'
+import { Redis } from 'ioredis'
+import { BullServiceFactory, DEFAULT_LOCK_DURATION_MS, DEFAULT_STALLED_INTERVAL_MS } from 'pikku-bullmq'
 import { cleanEnv } from '../support/clean-env.js'
 import { OwnRedis } from '../support/own-redis.js'
 import { signalGroup, startWorkerServer, type WorkerServer } from '../support/worker-server.js'
@@ -28,11 +30,21 @@ after(async () => {
 })
 
 /** A fresh prefix and ledger per scenario, so scenarios never see each other's jobs. */
-function newScenario(): { prefix: string; ledger: string; queue: Queue } {
+function newScenario(queueName = 'fault-work'): { prefix: string; ledger: string; queue: Queue; queueOf: (name: string) => Queue } {
   scenario++
   const prefix = `fault-${process.pid}-${scenario}`
-  const queue = new Queue('fault-work', { connection: { host: '127.0.0.1', port: redis.port }, prefix })
-  return { prefix, ledger: join(app, `ledger-${scenario}.txt`), queue }
+  const queueOf = (name: string) => new Queue(name, { connection: { host: '127.0.0.1', port: redis.port }, prefix })
+  return { prefix, ledger: join(app, `ledger-${scenario}.txt`), queue: queueOf(queueName), queueOf }
+}
+
+/** Polls a job until it has finished, and returns it. */
+async function finished(queue: Queue, id: string, timeoutMs = 30_000): Promise<Job> {
+  let job: Job | undefined
+  await waitUntil(async () => {
+    job = await queue.getJob(id)
+    return job?.finishedOn !== undefined
+  }, `job ${id} of ${queue.name} to finish`, timeoutMs)
+  return job!
 }
 
 function startServer(prefix: string, ledger: string, env: Record<string, string> = {}): Promise<WorkerServer> {
@@ -111,6 +123,7 @@ describe('fault injection', () => {
     })
     assert.equal(counts.lost, 0)
     assert.ok(counts.duplicated <= activeAtKill.length, 'only jobs that were active at the kill can run twice')
+    assert.ok(recoveredMs <= DEFAULT_LOCK_DURATION_MS + DEFAULT_STALLED_INTERVAL_MS + 5000, `back within lockDuration + stalledInterval + 5 s, took ${recoveredMs} ms`)
     await queue.close()
   })
 
@@ -142,7 +155,12 @@ describe('fault injection', () => {
 
     await waitUntil(() => readLedger(ledger).size >= 500, 'a quarter of the jobs', 60_000)
     await redis.stop()
-    await new Promise((resolve) => setTimeout(resolve, 6000))
+    const producer = new BullServiceFactory({ redisUrl: redis.url, prefix, producerTimeoutMs: 2000 })
+    const refusedAt = Date.now()
+    await assert.rejects(producer.getQueueService().add('fault-work', { n: -1, ms: 0 }), /Redis at redis:\/\/127\.0\.0\.1:\d+ did not answer within 2000 ms/)
+    const producerFailedMs = Date.now() - refusedAt
+    await producer.close()
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 6000 - producerFailedMs)))
     await redis.start()
     const doneBefore = readLedger(ledger).size
     const resumedMs = await waitUntil(() => readLedger(ledger).size > doneBefore, 'jobs to move again', 60_000)
@@ -154,9 +172,163 @@ describe('fault injection', () => {
       scenario: 'Redis down at start; 6 s outage mid-run (2000 jobs of 5 ms)',
       added: ids.length,
       ...counts,
-      timing: `ready ${(readyAfterMs / 1000).toFixed(1)} s after Redis came up; jobs moving ${(resumedMs / 1000).toFixed(1)} s after the restart`,
+      timing: `ready ${(readyAfterMs / 1000).toFixed(1)} s after Redis came up; jobs moving ${(resumedMs / 1000).toFixed(1)} s after the restart; a producer refused in ${(producerFailedMs / 1000).toFixed(1)} s during the outage`,
     })
     assert.equal(counts.lost, 0)
     await queue.close()
+  })
+
+  test('shutdown deadline exceeded: exit 1, the abandoned jobs run again at once on the next start, nothing lost', async () => {
+    const { prefix, ledger, queue } = newScenario()
+    const ids = await addJobs(queue, 6, 4000)
+    const first = await startServer(prefix, ledger, { FAULT_CONCURRENCY: '3', SHUTDOWN_TIMEOUT_MS: '500' })
+    await waitUntil(async () => (await queue.getActiveCount()) === 3, 'three jobs running', 30_000)
+    signalGroup(first.child, 'SIGTERM')
+    assert.equal(await exitCode(first), 1, first.output())
+    assert.equal(await queue.getActiveCount(), 0, 'the abandoned jobs were handed back, not left active')
+
+    const restarted = Date.now()
+    const second = await startServer(prefix, ledger, { FAULT_CONCURRENCY: '3' })
+    await waitUntil(() => readLedger(ledger).size >= ids.length, 'every job', 60_000)
+    const firstThreeMs = Date.now() - restarted
+    signalGroup(second.child, 'SIGTERM')
+    await second.closed
+    const counts = tally(ids, readLedger(ledger))
+    record({ scenario: 'shutdown deadline (500 ms) exceeded with 3 jobs of 4 s running', added: ids.length, ...counts, timing: `exit 1; all done ${(firstThreeMs / 1000).toFixed(1)} s after the restart` })
+    assert.deepEqual(counts, { completed: ids.length, lost: 0, duplicated: 0 })
+    assert.ok(firstThreeMs < DEFAULT_LOCK_DURATION_MS + 5000 + 8000, 'the abandoned jobs did not wait for their lock to expire')
+    await queue.close()
+  })
+
+  test('a hanging function times out, frees its only slot and follows its retry policy', async () => {
+    const { prefix, ledger, queue } = newScenario('fault-hang')
+    const server = await startServer(prefix, ledger)
+    const hanging = await queue.add('hang', { hang: true }, { attempts: 2, backoff: { type: 'fixed', delay: 100 } })
+    const behind = await queue.add('after', { hang: false })
+    const started = Date.now()
+    const done = await finished(queue, behind.id!)
+    const failed = await finished(queue, hanging.id!)
+    signalGroup(server.child, 'SIGTERM')
+    await server.closed
+    record({
+      scenario: 'hanging function, per-queue timeout 1 s, attempts 2, one slot',
+      added: 2,
+      completed: done.returnvalue?.done ? 1 : 0,
+      failed: failed.failedReason ? 1 : 0,
+      lost: 0,
+      duplicated: 0,
+      timing: `the job behind it done after ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      notes: `reason: ${failed.failedReason}`,
+    })
+    assert.deepEqual(done.returnvalue, { done: true })
+    assert.equal(failed.attemptsMade, 2)
+    assert.match(failed.failedReason, /timed out after 1000 ms/)
+    await queue.close()
+  })
+
+  test('bad input fails once with a readable reason, the worker survives, logs stay bounded', async () => {
+    const { prefix, ledger, queueOf } = newScenario()
+    const work = queueOf('fault-work')
+    const thrower = queueOf('fault-throw')
+    const hello = queueOf('hello-world-queue')
+    const server = await startServer(prefix, ledger)
+    const outputBefore = server.output().length
+    const cases = [
+      { queue: work, data: { nope: true }, reason: /n: required, expected number/ },
+      // BullMQ stores null data as {}, so the worker sees every field missing.
+      { queue: work, data: null, reason: /n: required, expected number; ms: required, expected number/ },
+      { queue: thrower, data: { reason: 'plain string reason' }, reason: /^plain string reason$/ },
+      { queue: hello, data: { message: 'x'.repeat(5 * 1024 * 1024), fail: true }, reason: /^Failed on purpose: x+$/ },
+    ]
+    const failures: string[] = []
+    for (const { queue, data, reason } of cases) {
+      const job = await queue.add('bad', data, { attempts: queue === work ? 3 : 1 })
+      const failed = await finished(queue, job.id!)
+      assert.match(failed.failedReason, reason)
+      assert.equal(failed.attemptsMade, 1, `${queue.name}: one attempt`)
+      failures.push(failed.failedReason.slice(0, 60))
+    }
+    const ok = await finished(hello, (await hello.add('fine', { message: 'still here', fail: false })).id!)
+    assert.deepEqual(ok.returnvalue, { result: 'Hello, still here!' })
+    const logged = server.output().length - outputBefore
+    signalGroup(server.child, 'SIGTERM')
+    await server.closed
+    record({
+      scenario: 'invalid data, null data, a thrown string, a 5 MB payload',
+      added: cases.length + 1,
+      completed: 1,
+      failed: cases.length,
+      lost: 0,
+      duplicated: 0,
+      timing: `${Math.round(logged / 1024)} KB of logs for a 5 MB payload`,
+      notes: failures.map((reason) => `"${reason}"`).join('; '),
+    })
+    assert.ok(logged < 64 * 1024, `logs stay bounded: ${logged} bytes`)
+    for (const queue of [work, thrower, hello]) await queue.close()
+  })
+
+  test('retention over 50 000 jobs: Redis keys and memory stay bounded by the defaults', async () => {
+    const { prefix, ledger, queue } = newScenario()
+    const server = await startServer(prefix, ledger, { FAULT_CONCURRENCY: '50' })
+    const client = new Redis(redis.url)
+    const memory = async () => Number(/used_memory:(\d+)/.exec(await client.info('memory'))![1])
+    const keys = async () => (await client.keys(`${prefix}:*`)).length
+    const samples: string[] = []
+    const baseline = await memory()
+    for (let batch = 0; batch < 5; batch++) {
+      await addJobs(queue, 10_000, 0)
+      await waitUntil(async () => (await queue.getJobCounts('waiting', 'active')).waiting === 0, 'the batch to drain', 60_000)
+      await waitUntil(async () => (await queue.getActiveCount()) === 0, 'the batch to finish', 10_000)
+      samples.push(`${(batch + 1) * 10}k: ${await keys()} keys, ${((await memory() - baseline) / 2 ** 20).toFixed(1)} MB`)
+    }
+    signalGroup(server.child, 'SIGTERM')
+    await server.closed
+    const finalKeys = await keys()
+    const grownMb = (await memory() - baseline) / 2 ** 20
+    record({ scenario: 'retention over 50 000 jobs (defaults: keep 1000 completed)', added: 50_000, completed: readLedger(ledger).size, lost: 50_000 - readLedger(ledger).size, duplicated: 0, timing: samples.join('; ') })
+    assert.equal(readLedger(ledger).size, 50_000)
+    assert.ok(finalKeys < 1100, `keys bounded: ${finalKeys}`)
+    assert.ok(grownMb < 5, `memory bounded: ${grownMb.toFixed(1)} MB more`)
+    await queue.obliterate({ force: true })
+    await queue.close()
+    client.disconnect()
+  })
+
+  test('Redis at maxmemory with noeviction: producers get a clear error, nothing already queued is lost', async () => {
+    const full = new OwnRedis({ persistent: false, maxmemory: '3mb' })
+    await full.start()
+    const prefix = `fault-${process.pid}-oom`
+    const ledger = join(app, 'ledger-oom.txt')
+    const producer = new BullServiceFactory({ redisUrl: full.url, prefix })
+    const added: string[] = []
+    let refusal: Error | undefined
+    try {
+      const service = producer.getQueueService()
+      while (!refusal && added.length < 100_000) {
+        try {
+          added.push(...(await service.addBulk('fault-work', Array.from({ length: 100 }, (_, i) => ({ data: { n: i, ms: 0 } })))))
+        } catch (error) {
+          refusal = error as Error
+        }
+      }
+      assert.ok(refusal, 'Redis filled up')
+      assert.match(refusal.message, /Redis at redis:\/\/127\.0\.0\.1:\d+ is out of memory \(maxmemory reached; .*Nothing was added/)
+      // The operator raises the limit; every job that was accepted runs.
+      await full.configSet('maxmemory', '0')
+      const server = await startWorkerServer(process.execPath, ['dist/src/start.js'], {
+        cwd: app,
+        env: cleanEnv({ REDIS_URL: full.url, PIKKU_QUEUE_PREFIX: prefix, FAULT_LEDGER: ledger, FAULT_CONCURRENCY: '50' }),
+      })
+      servers.push(server)
+      await waitUntil(() => readLedger(ledger).size >= added.length, 'every accepted job', 120_000)
+      signalGroup(server.child, 'SIGTERM')
+      await server.closed
+      const counts = tally(added, readLedger(ledger))
+      record({ scenario: 'Redis full (maxmemory 3 MB, noeviction)', added: added.length, ...counts, notes: `refused with: "${refusal.message.slice(0, 120)}…"` })
+      assert.deepEqual(counts, { completed: added.length, lost: 0, duplicated: 0 })
+    } finally {
+      await producer.close()
+      await full.destroy()
+    }
   })
 })

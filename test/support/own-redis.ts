@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { Redis } from 'ioredis'
 import { findFreePort } from './free-port.js'
 
 export interface OwnRedisOptions {
@@ -53,6 +54,16 @@ export class OwnRedis {
     const exited = new Promise((resolve) => child.once('exit', resolve))
     child.kill('SIGTERM')
     await exited
+  }
+
+  /** CONFIG SET on the running server, as an operator would change a limit. */
+  async configSet(key: string, value: string): Promise<void> {
+    const client = new Redis(this.url)
+    try {
+      await client.config('SET', key, value)
+    } finally {
+      client.disconnect()
+    }
   }
 
   async destroy(): Promise<void> {

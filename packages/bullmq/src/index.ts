@@ -18,7 +18,7 @@ export { mapBullJob, toQueueJobStatus } from './map-bull-job.js'
 export { isNonRetryableError, toBullMQError } from './non-retryable-error.js'
 export { JobTimeoutError } from './job-timeout-error.js'
 export { RateLimitedError, isRateLimitedError } from './rate-limited-error.js'
-export { bullWorkerConfigMappings } from './worker-config-mappings.js'
+export { bullWorkerConfigMappings, DEFAULT_LOCK_DURATION_MS, DEFAULT_STALLED_INTERVAL_MS } from './worker-config-mappings.js'
 export { PinoLogger, type PinoLoggerOptions } from './pino-logger.js'
 export {
   BullSchedulerService,
