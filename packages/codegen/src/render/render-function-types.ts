@@ -38,16 +38,18 @@ import {
   addMiddleware as coreAddMiddleware,
   pikkuState,
   setSingletonServices,
+  type CreateWireServices,
 } from '@pikku/core/ecosystem'
 import { ForbiddenError } from '@pikku/core/errors'
 import { validateSchema } from '@pikku/core/schema'
 import type { PikkuWire, SecretlessServices } from '@pikku/core/ecosystem/types'
-import type {
-  CorePikkuFunction,
-  CorePikkuFunctionConfig,
-  CorePikkuFunctionSessionless,
-  CorePikkuPermission,
-  CorePikkuSessionlessFunctionConfig,
+import {
+  pikkuAuth as corePikkuAuth,
+  type CorePikkuFunction,
+  type CorePikkuFunctionConfig,
+  type CorePikkuFunctionSessionless,
+  type CorePikkuPermission,
+  type CorePikkuSessionlessFunctionConfig,
 } from '@pikku/core/function'
 import { wireQueueWorker as coreWireQueueWorker, type CoreQueueWorker, type QueueService } from '@pikku/core/queue'
 import { wireScheduler as coreWireScheduler, type CoreScheduledTask } from '@pikku/core/scheduler'
