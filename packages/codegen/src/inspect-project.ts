@@ -35,9 +35,7 @@ export interface Inspection {
 /** Reads the source directories with the TypeScript type checker; throws CodegenError listing every mistake. */
 export function inspectProject({ config, host, typesFile, overlays, oldProgram }: InspectOptions): Inspection {
   const files = listSourceFiles(config)
-  const parsed = files.map((file) => host.host.getSourceFile(file, ts.ScriptTarget.Latest)).filter((f) => f !== undefined)
   const diagnostics: Diagnostic[] = []
-  const types = findApplicationTypes(parsed, diagnostics)
   host.setOverlays(overlays)
   const program = ts.createProgram([...files, ...overlays.keys()], host.options, host.host, oldProgram)
   const sourceFiles = files.map((file) => program.getSourceFile(file)).filter((f) => f !== undefined)
@@ -46,6 +44,7 @@ export function inspectProject({ config, host, typesFile, overlays, oldProgram }
   const checker = program.getTypeChecker()
   const isDefinerFile = (fileName: string) => fileName === typesFile
 
+  const types = findApplicationTypes(sourceFiles, checker, diagnostics)
   const found = findPikkuFunctions(sourceFiles, checker, isDefinerFile, diagnostics)
   const { queueWorkers, schedulers } = findWirings(sourceFiles, found, checker, isDefinerFile, config.rootDir, diagnostics)
   findUnsupportedWirings(sourceFiles, checker, diagnostics)

@@ -102,7 +102,7 @@ describe('pikku codegen', () => {
 
   test('uses the project types found by what they extend, and core types for the rest', () => {
     const root = project({
-      'src/types.ts': `import type { CoreConfig } from '@pikku/core'\nexport interface AppConfig extends CoreConfig { redisUrl: string }\n`,
+      'src/types.ts': `import type { CoreConfig as Base } from '@pikku/core'\nexport interface AppConfig extends Base { redisUrl: string }\n`,
       'src/functions.ts': FUNCTIONS,
       'src/routes.ts': ROUTES,
     })
