@@ -85,7 +85,7 @@ export interface JobOutcome {
 }
 
 /** Boots the project's workers on Redis in a child process and runs the jobs listed in its fixture.json. */
-export function runFixtureJobs(root: string): {
+export function runFixtureJobs(root: string, env: Record<string, string> = {}): {
   outcomes: JobOutcome[] | undefined
   scheduled: string[] | undefined
   runs: Record<string, unknown> | undefined
@@ -93,6 +93,7 @@ export function runFixtureJobs(root: string): {
 } {
   const run = spawnSync(process.execPath, ['--import', 'tsx', join(HERE, 'run-fixture-jobs.ts'), root], {
     cwd: root,
+    env: { ...process.env, ...env },
     encoding: 'utf8',
     timeout: 60_000,
   })

@@ -56,7 +56,7 @@ import { wireScheduler as coreWireScheduler, type CoreScheduledTask } from '@pik
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { JsonSchemaService } from '${importPath(outFile, files.schemaService)}'
 import { PikkuQueue } from '${importPath(outFile, files.queue)}'
-import { isStandardSchema, withStandardSchemas } from '${importPath(outFile, files.standardSchemaValidation)}'
+import { CHECK_OUTPUT, isStandardSchema, withStandardSchemas } from '${importPath(outFile, files.standardSchemaValidation)}'
 ${imports.join('\n')}
 ${fallbacks.map((fallback) => `${fallback}\n`).join('')}
 /** What pikkuServices adds to the project's services: the typed producer, so functions can enqueue jobs. */
