@@ -44,6 +44,15 @@ function queue(name: string): Queue {
   return q
 }
 
+/** Waits up to 10 s for every worker of the queue to disconnect. */
+async function noWorkerLeft(q: Queue): Promise<void> {
+  const deadline = Date.now() + 10_000
+  while ((await q.getWorkersCount()) > 0) {
+    assert.ok(Date.now() < deadline, `a worker of ${q.name} is still connected 10 s after SIGTERM`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
 async function waitForState(q: Queue, jobId: string, states: string[], timeoutMs = 30_000): Promise<string> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
@@ -153,11 +162,7 @@ describe('create-pikku --runtime bullmq, end to end', () => {
     signalGroup(server.child, 'SIGTERM')
     await exitOf(server.child)
     // The server behind npm shuts down too: no worker of this prefix is left to take later jobs.
-    const deadline = Date.now() + 10_000
-    while ((await hello.getWorkersCount()) > 0) {
-      assert.ok(Date.now() < deadline, 'a worker is still connected 10 s after SIGTERM')
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
+    await noWorkerLeft(hello)
   })
 
   test("the generated project's own tests pass against Redis", () => {
@@ -282,11 +287,7 @@ export const shout = pikkuSessionlessFunc<{ text: string }, { shouted: string }>
 
     signalGroup(server.child, 'SIGTERM')
     await exitOf(server.child)
-    const deadline = Date.now() + 10_000
-    while ((await ping.getWorkersCount()) > 0) {
-      assert.ok(Date.now() < deadline, 'a dev worker is still connected 10 s after SIGTERM')
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
+    await noWorkerLeft(ping)
   })
 })
 

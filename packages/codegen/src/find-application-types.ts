@@ -1,6 +1,7 @@
 import ts from 'typescript'
 import type { Diagnostic } from './codegen-error.js'
 import type { ApplicationTypes } from './project-model.js'
+import { coreNameOf } from './resolve-definer.js'
 import { diagnosticAt, isExported } from './source-location.js'
 
 /** Which core type an application type extends, and the slot it fills. */
@@ -11,16 +12,20 @@ const CORE_BASES: Record<string, keyof ApplicationTypes> = {
   CoreUserSession: 'session',
 }
 
-/** Finds `interface X extends CoreConfig | CoreSingletonServices | CoreServices | CoreUserSession`. */
+/**
+ * Finds `interface X extends CoreConfig | CoreSingletonServices | CoreServices | CoreUserSession`,
+ * with the core type imported from @pikku/core under any local name.
+ */
 export function findApplicationTypes(
   sourceFiles: readonly ts.SourceFile[],
+  checker: ts.TypeChecker,
   diagnostics: Diagnostic[],
 ): ApplicationTypes {
   const types: ApplicationTypes = {}
   for (const sourceFile of sourceFiles) {
     for (const statement of sourceFile.statements) {
       if (!ts.isInterfaceDeclaration(statement)) continue
-      const slot = coreBaseOf(statement)
+      const slot = coreBaseOf(statement, checker)
       if (!slot) continue
       const name = statement.name.text
       const previous = types[slot]
@@ -38,12 +43,11 @@ export function findApplicationTypes(
   return types
 }
 
-function coreBaseOf(declaration: ts.InterfaceDeclaration): keyof ApplicationTypes | undefined {
+function coreBaseOf(declaration: ts.InterfaceDeclaration, checker: ts.TypeChecker): keyof ApplicationTypes | undefined {
   for (const clause of declaration.heritageClauses ?? []) {
     for (const base of clause.types) {
-      if (ts.isIdentifier(base.expression) && base.expression.text in CORE_BASES) {
-        return CORE_BASES[base.expression.text]
-      }
+      const name = coreNameOf(base.expression, checker)
+      if (name && name in CORE_BASES) return CORE_BASES[name]
     }
   }
   return undefined

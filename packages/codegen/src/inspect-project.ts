@@ -3,6 +3,7 @@ import { join, relative, sep } from 'node:path'
 import picomatch from 'picomatch'
 import ts from 'typescript'
 import { CodegenError, type Diagnostic } from './codegen-error.js'
+import { compareCodePoints } from './compare-code-points.js'
 import { findApplicationTypes } from './find-application-types.js'
 import { findPikkuFunctions } from './find-pikku-functions.js'
 import { findHookFiles } from './find-hook-files.js'
@@ -35,9 +36,7 @@ export interface Inspection {
 /** Reads the source directories with the TypeScript type checker; throws CodegenError listing every mistake. */
 export function inspectProject({ config, host, typesFile, overlays, oldProgram }: InspectOptions): Inspection {
   const files = listSourceFiles(config)
-  const parsed = files.map((file) => host.host.getSourceFile(file, ts.ScriptTarget.Latest)).filter((f) => f !== undefined)
   const diagnostics: Diagnostic[] = []
-  const types = findApplicationTypes(parsed, diagnostics)
   host.setOverlays(overlays)
   const program = ts.createProgram([...files, ...overlays.keys()], host.options, host.host, oldProgram)
   const sourceFiles = files.map((file) => program.getSourceFile(file)).filter((f) => f !== undefined)
@@ -46,6 +45,7 @@ export function inspectProject({ config, host, typesFile, overlays, oldProgram }
   const checker = program.getTypeChecker()
   const isDefinerFile = (fileName: string) => fileName === typesFile
 
+  const types = findApplicationTypes(sourceFiles, checker, diagnostics)
   const found = findPikkuFunctions(sourceFiles, checker, isDefinerFile, diagnostics)
   const { queueWorkers, schedulers } = findWirings(sourceFiles, found, checker, isDefinerFile, config.rootDir, diagnostics)
   findUnsupportedWirings(sourceFiles, checker, diagnostics)
@@ -73,7 +73,7 @@ export function inspectProject({ config, host, typesFile, overlays, oldProgram }
   const functions = found
     .filter((f) => f.id !== '')
     .map(({ call: _call, anchor: _anchor, inline: _inline, ...info }) => info)
-    .sort((a, b) => a.id.localeCompare(b.id))
+    .sort((a, b) => compareCodePoints(a.id, b.id))
   const hookFiles = findHookFiles(sourceFiles, checker, isDefinerFile)
   return { model: { types, functions, queueWorkers, schedulers, hookFiles }, program }
 }
@@ -83,7 +83,7 @@ function listSourceFiles(config: PikkuConfig): string[] {
   const excluded = picomatch(config.exclude, { dot: true })
   const files: string[] = []
   const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => compareCodePoints(a.name, b.name))) {
       const path = join(dir, entry.name)
       const rel = relative(config.rootDir, path).split(sep).join('/')
       if (entry.isDirectory()) {

@@ -146,10 +146,8 @@ class Converter {
       const propertyType = declaration
         ? checker.getTypeOfSymbolAtLocation(property, declaration)
         : checker.getTypeOfSymbol(property)
-      if (propertyType.getCallSignatures().length > 0 && declaration && (ts.isMethodSignature(declaration) || ts.isMethodDeclaration(declaration))) {
-        throw new UnsupportedTypeError(`${path}.${property.name} is a method, which JSON cannot carry`)
-      }
-      const optional = (property.flags & ts.SymbolFlags.Optional) !== 0
+      // `a: string | undefined` may be left out too: JSON drops undefined values.
+      const optional = (property.flags & ts.SymbolFlags.Optional) !== 0 || (propertyType.isUnion() && propertyType.types.some((t) => t.flags & ts.TypeFlags.Undefined))
       // An optional property's type includes undefined, which union() leaves out.
       properties[property.name] = this.convert(propertyType, `${path}.${property.name}`)
       if (!optional) required.push(property.name)

@@ -6,7 +6,7 @@ export interface ProjectModel {
   functions: PikkuFunctionInfo[]
   queueWorkers: QueueWorkerInfo[]
   schedulers: SchedulerInfo[]
-  /** Files that call addGlobalMiddleware, addMiddleware, addGlobalPermission or addPermission: loaded before any wiring. */
+  /** Files that call addGlobalMiddleware, addMiddleware, addGlobalPermission, addPermission or pikkuWireServices: loaded before any wiring. */
   hookFiles: string[]
 }
 

@@ -31,10 +31,17 @@ const CORE_DEFINERS = new Set(['wireQueueWorker', 'wireScheduler'])
 /**
  * The name a call's function has in @pikku/core when it is imported from there
  * (`import { wireHTTP } from '@pikku/core/http'`, `core.wireHTTP(...)`).
- * Read from the import itself: codegen does not load packages' typings.
  */
 export function importedFromCore(call: ts.CallExpression, checker: ts.TypeChecker): string | undefined {
-  const expression = call.expression
+  return coreNameOf(call.expression, checker)
+}
+
+/**
+ * The name an expression (`CoreConfig`, `Base`, `core.wireHTTP`) has in
+ * @pikku/core when it is imported from there, under whatever local name.
+ * Read from the import itself: codegen does not load packages' typings.
+ */
+export function coreNameOf(expression: ts.Expression, checker: ts.TypeChecker): string | undefined {
   const local = ts.isPropertyAccessExpression(expression) ? expression.expression : expression
   if (!ts.isIdentifier(local)) return undefined
   const declaration = checker.getSymbolAtLocation(local)?.declarations?.[0]

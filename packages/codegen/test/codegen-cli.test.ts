@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { cpSync, type Dirent, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, type Dirent, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { after, describe, test } from 'node:test'
-import { fileURLToPath } from 'node:url'
+import { copyProject, pikku } from './fixture-project.js'
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js')
-/** The workspace's node_modules, linked into each project so @pikku/core's types resolve as in a real one. */
-const NODE_MODULES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'node_modules')
-const roots: string[] = []
-after(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })))
+const removers: Array<() => void> = []
+after(() => removers.forEach((remove) => remove()))
 
 const FUNCTIONS = `import { pikkuSessionlessFunc } from '../.pikku/pikku-types.gen.js'
 export const echo = pikkuSessionlessFunc<{ text: string }, { text: string }>(async (_s, data) => data)
@@ -20,22 +17,11 @@ import { echo } from './functions.js'
 wireQueueWorker({ name: 'echo', func: echo })
 `
 
-/** A project folder with pikku.config.json and the given files under it. */
+/** A project with the given files, no tsconfig.json (codegen's defaults apply), removed after the tests. */
 function project(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'pikku-codegen-'))
-  roots.push(root)
-  writeFileSync(join(root, 'pikku.config.json'), JSON.stringify({ srcDirectories: ['src'], outDir: '.pikku' }))
-  symlinkSync(NODE_MODULES, join(root, 'node_modules'))
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true })
-    writeFileSync(join(root, path), content)
-  }
+  const { root, remove } = copyProject(files, { tsconfig: false })
+  removers.push(remove)
   return root
-}
-
-function pikku(cwd: string) {
-  const { status, stdout, stderr } = spawnSync(process.execPath, [CLI], { cwd, encoding: 'utf8' })
-  return { status, stdout, stderr }
 }
 
 /** Every file below dir, path → content. */
@@ -47,7 +33,7 @@ function snapshot(dir: string): Record<string, string> {
         const path = join(entry.parentPath, entry.name)
         return [relative(dir, path), readFileSync(path, 'utf8')]
       })
-      .sort(([a], [b]) => a.localeCompare(b)),
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
   )
 }
 
@@ -59,7 +45,7 @@ function copyOfGenerated(): string {
     assert.equal(pikku(generated).status, 0)
   }
   const root = mkdtempSync(join(tmpdir(), 'pikku-codegen-'))
-  roots.push(root)
+  removers.push(() => rmSync(root, { recursive: true, force: true }))
   cpSync(generated, root, { recursive: true, verbatimSymlinks: true })
   return root
 }
@@ -102,7 +88,7 @@ describe('pikku codegen', () => {
 
   test('uses the project types found by what they extend, and core types for the rest', () => {
     const root = project({
-      'src/types.ts': `import type { CoreConfig } from '@pikku/core'\nexport interface AppConfig extends CoreConfig { redisUrl: string }\n`,
+      'src/types.ts': `import type { CoreConfig as Base } from '@pikku/core'\nexport interface AppConfig extends Base { redisUrl: string }\n`,
       'src/functions.ts': FUNCTIONS,
       'src/routes.ts': ROUTES,
     })
@@ -250,9 +236,18 @@ describe('pikku codegen', () => {
     assert.doesNotMatch(run.stderr, /Consider moving this wiring/)
   })
 
+  test('unknown arguments, and a command without --watch, are refused with the usage', () => {
+    const root = copyOfGenerated()
+    for (const args of [['--wacth'], ['--', 'tsx', 'src/start.ts']]) {
+      const run = pikku(root, args)
+      assert.equal(run.status, 1)
+      assert.match(run.stderr, /Usage: pikku \[--watch \[-- <command> \[args\.\.\.\]\]\]/)
+    }
+  })
+
   test('a missing pikku.config.json is a clear error', () => {
     const root = mkdtempSync(join(tmpdir(), 'pikku-codegen-'))
-    roots.push(root)
+    removers.push(() => rmSync(root, { recursive: true, force: true }))
     const run = pikku(root)
     assert.equal(run.status, 1)
     assert.match(run.stderr, /pikku\.config\.json:1:1 pikku\.config\.json not found\. Run pikku from the project root/)

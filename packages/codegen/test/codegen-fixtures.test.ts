@@ -26,9 +26,11 @@ describe('fixture projects', () => {
           expect?: Expected[]
           scheduled?: string[]
           runs?: Record<string, unknown>
+          /** Extra environment for the worker process, e.g. NODE_ENV. */
+          env?: Record<string, string>
         }
         const expect = fixture.expect ?? []
-        const { outcomes, scheduled, runs, output } = runFixtureJobs(root)
+        const { outcomes, scheduled, runs, output } = runFixtureJobs(root, fixture.env)
         assert.ok(outcomes, output)
         assert.deepEqual(scheduled, [...(fixture.scheduled ?? [])].sort(), output)
         assert.deepEqual(runs, fixture.runs ?? {}, output)

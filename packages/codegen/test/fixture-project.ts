@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -27,28 +27,27 @@ const DEFAULT_TSCONFIG = {
   include: ['src', '.pikku'],
 }
 
-/** A throwaway copy of a fixture (or of the given files) with node_modules linked in; removed by the returned cleanup. */
-export function copyProject(source: string | Record<string, string>): { root: string; remove: () => void } {
+/**
+ * A throwaway project: a copy of a fixture folder, or the given files, with
+ * node_modules linked in and pikku.config.json (and, unless `tsconfig: false`,
+ * a tsconfig.json) added when missing; removed by the returned `remove`.
+ */
+export function copyProject(source: string | Record<string, string>, { tsconfig = true } = {}): { root: string; remove: () => void } {
   const root = mkdtempSync(join(tmpdir(), 'pikku-codegen-'))
   if (typeof source === 'string') {
     cpSync(source, root, { recursive: true })
   } else {
     for (const [path, content] of Object.entries(source)) {
-      cpSync(writeTemp(content), join(root, path), { recursive: true })
+      mkdirSync(dirname(join(root, path)), { recursive: true })
+      writeFileSync(join(root, path), content)
     }
   }
   if (!existsSync(join(root, 'pikku.config.json'))) {
     writeFileSync(join(root, 'pikku.config.json'), JSON.stringify({ srcDirectories: ['src'], outDir: '.pikku' }))
   }
-  if (!existsSync(join(root, 'tsconfig.json'))) writeFileSync(join(root, 'tsconfig.json'), JSON.stringify(DEFAULT_TSCONFIG, null, 2))
+  if (tsconfig && !existsSync(join(root, 'tsconfig.json'))) writeFileSync(join(root, 'tsconfig.json'), JSON.stringify(DEFAULT_TSCONFIG, null, 2))
   symlinkSync(NODE_MODULES, join(root, 'node_modules'))
   return { root, remove: () => rmSync(root, { recursive: true, force: true }) }
-}
-
-function writeTemp(content: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'pikku-file-')), 'f')
-  writeFileSync(file, content)
-  return file
 }
 
 export function pikku(cwd: string, args: string[] = []) {
@@ -86,7 +85,7 @@ export interface JobOutcome {
 }
 
 /** Boots the project's workers on Redis in a child process and runs the jobs listed in its fixture.json. */
-export function runFixtureJobs(root: string): {
+export function runFixtureJobs(root: string, env: Record<string, string> = {}): {
   outcomes: JobOutcome[] | undefined
   scheduled: string[] | undefined
   runs: Record<string, unknown> | undefined
@@ -94,6 +93,7 @@ export function runFixtureJobs(root: string): {
 } {
   const run = spawnSync(process.execPath, ['--import', 'tsx', join(HERE, 'run-fixture-jobs.ts'), root], {
     cwd: root,
+    env: { ...process.env, ...env },
     encoding: 'utf8',
     timeout: 60_000,
   })

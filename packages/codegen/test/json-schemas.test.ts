@@ -33,6 +33,7 @@ export const rich = pikkuSessionlessFunc<
     note: string | null
     both: { a: string } & { b: number }
     anything?: unknown
+    maybe: string | undefined
   },
   void
 >(async () => {})
@@ -70,7 +71,7 @@ before(async () => {
 after(() => project.remove())
 
 describe('schemas from TypeScript types', () => {
-  test('accept data of the type, optional properties left out', () => {
+  test('accept data of the type, optional and possibly-undefined properties left out', () => {
     validate(VALID)
     const { flag: _flag, anything: _anything, ...required } = { ...VALID, flag: true }
     validate(required)

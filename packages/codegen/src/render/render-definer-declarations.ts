@@ -26,5 +26,6 @@ export declare function addGlobalMiddleware(middleware: unknown[]): void
 export declare function addMiddleware(tag: string, middleware: unknown[]): void
 export declare function addGlobalPermission(permissions: unknown): void
 export declare function addPermission(tag: string, permissions: unknown): void
+export declare function pikkuWireServices(factory: unknown): void
 `
 }

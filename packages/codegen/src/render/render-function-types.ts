@@ -38,23 +38,25 @@ import {
   addMiddleware as coreAddMiddleware,
   pikkuState,
   setSingletonServices,
+  type CreateWireServices,
 } from '@pikku/core/ecosystem'
 import { ForbiddenError } from '@pikku/core/errors'
 import { validateSchema } from '@pikku/core/schema'
 import type { PikkuWire, SecretlessServices } from '@pikku/core/ecosystem/types'
-import type {
-  CorePikkuFunction,
-  CorePikkuFunctionConfig,
-  CorePikkuFunctionSessionless,
-  CorePikkuPermission,
-  CorePikkuSessionlessFunctionConfig,
+import {
+  pikkuAuth as corePikkuAuth,
+  type CorePikkuFunction,
+  type CorePikkuFunctionConfig,
+  type CorePikkuFunctionSessionless,
+  type CorePikkuPermission,
+  type CorePikkuSessionlessFunctionConfig,
 } from '@pikku/core/function'
 import { wireQueueWorker as coreWireQueueWorker, type CoreQueueWorker, type QueueService } from '@pikku/core/queue'
 import { wireScheduler as coreWireScheduler, type CoreScheduledTask } from '@pikku/core/scheduler'
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { JsonSchemaService } from '${importPath(outFile, files.schemaService)}'
 import { PikkuQueue } from '${importPath(outFile, files.queue)}'
-import { isStandardSchema, withStandardSchemas } from '${importPath(outFile, files.standardSchemaValidation)}'
+import { CHECK_OUTPUT, isStandardSchema, withStandardSchemas } from '${importPath(outFile, files.standardSchemaValidation)}'
 ${imports.join('\n')}
 ${fallbacks.map((fallback) => `${fallback}\n`).join('')}
 /** What pikkuServices adds to the project's services: the typed producer, so functions can enqueue jobs. */

@@ -10,6 +10,10 @@ export const pikkuPermission = <In = any>(
   permission: PikkuPermission<In> | { func: PikkuPermission<In>; name?: string; description?: string },
 ): PikkuPermission<In> => (typeof permission === 'function' ? permission : permission.func)
 
+/** A permission that checks the user session: pikkuAuth(async (services, session) => session.role === 'admin'). Queue jobs have no session, so it denies them unless a signed user id came with the job. */
+export const pikkuAuth = (auth: (services: WiredServices, session: UserSession) => Promise<boolean> | boolean): PikkuPermission =>
+  corePikkuAuth<WiredServices, UserSession>(auth) as PikkuPermission
+
 /** A permission built from options, e.g. pikkuPermissionFactory((role: string) => pikkuPermission(...)). */
 export const pikkuPermissionFactory = <Options>(factory: (options: Options) => PikkuPermission): ((options: Options) => PikkuPermission) => factory
 

@@ -1,3 +1,4 @@
+import { compareCodePoints } from '../compare-code-points.js'
 import type { JsonSchema } from '../json-schema-from-type.js'
 import type { PikkuFunctionInfo, QueueWorkerInfo } from '../project-model.js'
 import { GENERATED_HEADER, importPath } from './import-path.js'
@@ -38,7 +39,7 @@ export function renderQueueMap(
   }
 
   const entries = [...workers]
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort((a, b) => compareCodePoints(a.name, b.name))
     .map((worker) => {
       const func = byId.get(worker.functionId)!
       const input =
@@ -56,7 +57,7 @@ export function renderQueueMap(
 
   const lines = [GENERATED_HEADER.trimEnd()]
   if (helpers.size > 0) lines.push(`import type { ${[...helpers].sort().join(', ')} } from '${importPath(outFile, typesFile)}'`)
-  for (const [file, specs] of [...imports].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [file, specs] of [...imports].sort(([a], [b]) => compareCodePoints(a, b))) {
     lines.push(`import type { ${[...specs].sort().join(', ')} } from '${importPath(outFile, file)}'`)
   }
   return `${lines.join('\n')}

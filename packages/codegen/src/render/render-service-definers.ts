@@ -29,6 +29,21 @@ export function pikkuServices(
   }
 }
 
+/**
+ * Services created for each job, such as a transaction or a per-job client;
+ * any with close() is closed after the job. Codegen loads the file that calls
+ * this before any wiring.
+ */
+export function pikkuWireServices(
+  createWireServices: (services: SingletonServices & ProvidedServices, wire: PikkuWire) => Promise<Omit<Services, keyof SingletonServices | 'session'>>,
+): typeof createWireServices {
+  pikkuState(null, 'package', 'factories', {
+    ...pikkuState(null, 'package', 'factories'),
+    createWireServices: createWireServices as unknown as CreateWireServices,
+  })
+  return createWireServices
+}
+
 /** Stands in when the runtime passed no queueService, so services.queues fails with a reason rather than "undefined". */
 const NO_QUEUE_SERVICE = new Proxy({} as QueueService, {
   get: (_target, property) => {

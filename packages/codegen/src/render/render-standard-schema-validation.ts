@@ -13,8 +13,12 @@ import type { StandardSchemaV1 } from '@standard-schema/spec'
 
 type AnyFunc = (services: any, data: any, wire: any) => Promise<any>
 
-/** Output is checked while NODE_ENV is not "production": a wrong result is a bug to see in development, not a job to fail in production. */
-const CHECK_OUTPUT = process.env.NODE_ENV !== 'production'
+/**
+ * Output is checked while NODE_ENV is not "production": a wrong result is a bug
+ * to see in development, not a job to fail in production. Read without Node's
+ * typings, which a project may not have.
+ */
+export const CHECK_OUTPUT = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.NODE_ENV !== 'production'
 
 export function isStandardSchema(value: unknown): value is StandardSchemaV1 {
   return typeof value === 'object' && value !== null && '~standard' in value

@@ -25,9 +25,6 @@ export function wireQueueWorker<In, Out>({ permissions, ...worker }: QueueWorker
   coreWireQueueWorker({ ...worker, func } as CoreQueueWorker)
 }
 
-/** Output is checked against its schema while NODE_ENV is not "production": a wrong result is a bug to see in development. */
-const CHECK_OUTPUT = process.env.NODE_ENV !== 'production'
-
 function withOutputCheck<F extends (services: any, data: any, wire: any) => Promise<any>>(func: F, functionId: string): F {
   const schemaName = pikkuState(null, 'function', 'meta')[functionId]?.outputSchemaName
   if (!CHECK_OUTPUT || !schemaName) return func
