@@ -36,6 +36,8 @@ async function startServer(overrides: Partial<MonitoringServerOptions> = {}): Pr
     prefix,
     host: '127.0.0.1',
     port: 0,
+    // Every scrape renders afresh, so counters can be read right after a job.
+    metricsCacheMs: 0,
     logger,
     ...overrides,
     dashboard: { username: '', password: '', writeActions: false, ...overrides.dashboard },
@@ -175,6 +177,20 @@ describe('health, readiness and metrics', { timeout: 30_000 }, () => {
     assert.match(after, /^nodejs_eventloop_lag_seconds \d/m)
     await server.close()
   })
+})
+
+test('scrapes within metricsCacheMs share one rendering', { timeout: 30_000 }, async () => {
+  const server = await startServer({ metricsCacheMs: 60_000 })
+  const first = await (await fetch(`${server.url}/metrics`)).text()
+  const job = await reports.add('r', { n: 5 })
+  await waitFor(() => job.isCompleted(), 'the job to complete')
+  assert.equal(await (await fetch(`${server.url}/metrics`)).text(), first)
+  await server.close()
+  const fresh = await startServer({ metricsCacheMs: 0 })
+  const job2 = await reports.add('r', { n: 6 })
+  await waitFor(() => job2.isCompleted(), 'the job to complete')
+  assert.match(await (await fetch(`${fresh.url}/metrics`)).text(), /^pikku_queue_jobs_completed_total\{queue="reports"\} 1$/m)
+  await fresh.close()
 })
 
 describe('port', { timeout: 30_000 }, () => {
