@@ -32,6 +32,7 @@ export {
   startMonitoringServer,
   DEFAULT_MONITORING_HOST,
   DEFAULT_MONITORING_PORT,
+  DEFAULT_METRICS_CACHE_MS,
   type MonitoringServer,
   type MonitoringServerOptions,
   type DashboardOptions,

@@ -1,9 +1,9 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer } from 'node:net'
-import { Queue } from 'bullmq'
-import { DEFAULT_MONITORING_PORT, startMonitoringServer, type BullServiceFactory, type MonitoringServer, type MonitoringServerOptions } from '../src/index.js'
-import { createFactory, deleteKeys, REDIS_URL, setupPikku, uniquePrefix, waitFor, withRedis } from './helpers.js'
+import { Queue, Worker } from 'bullmq'
+import { DEFAULT_MONITORING_PORT, startMonitoringServer, type BullQueueWorkers, type BullServiceFactory, type MonitoringServer, type MonitoringServerOptions } from '../src/index.js'
+import { createFactory, deferred, deleteKeys, REDIS_URL, setupPikku, sleep, uniquePrefix, waitFor, withRedis } from './helpers.js'
 
 // Flipped by tests: a failed job retried from the dashboard then completes.
 let failFlakyJobs = true
@@ -36,6 +36,8 @@ async function startServer(overrides: Partial<MonitoringServerOptions> = {}): Pr
     prefix,
     host: '127.0.0.1',
     port: 0,
+    // Every scrape renders afresh, so counters can be read right after a job.
+    metricsCacheMs: 0,
     logger,
     ...overrides,
     dashboard: { username: '', password: '', writeActions: false, ...overrides.dashboard },
@@ -175,6 +177,57 @@ describe('health, readiness and metrics', { timeout: 30_000 }, () => {
     assert.match(after, /^nodejs_eventloop_lag_seconds \d/m)
     await server.close()
   })
+})
+
+test('a job whose worker died is counted as stalled by the worker that recovers it', { timeout: 30_000 }, async () => {
+  const connection = { url: REDIS_URL, maxRetriesPerRequest: null }
+  const stallPrefix = `${prefix}-stall`
+  const started = deferred()
+  // Worker A takes the job and is force-closed mid-job, as when its process dies: the job stays
+  // active with a lock nobody renews. Its short stalledInterval matters too: a stalled check
+  // holds off every other worker's for that long.
+  const dying = new Worker(
+    'stalls',
+    async () => {
+      started.resolve()
+      await sleep(10_000)
+    },
+    { connection, prefix: stallPrefix, lockDuration: 500, stalledInterval: 300 },
+  )
+  const queue = new Queue('stalls', { connection: { url: REDIS_URL }, prefix: stallPrefix })
+  await queue.add('s', {})
+  await started.promise
+  await dying.close(true)
+  // Worker B, watched by the server, checks for stalled jobs every 300 ms.
+  const recovering = new Worker('stalls', async () => 'recovered', { connection, prefix: stallPrefix, stalledInterval: 300 })
+  const server = await startServer({ queueNames: ['stalls'], queueWorkers: { getWorker: () => recovering } as unknown as BullQueueWorkers })
+  try {
+    const stalled = await waitFor(async () => {
+      const text = await (await fetch(`${server.url}/metrics`)).text()
+      return /^pikku_queue_jobs_stalled_total\{queue="stalls"\} 1$/m.test(text) ? text : undefined
+    }, 'the stall to be counted', 10_000)
+    assert.match(stalled, /^pikku_queue_jobs_stalled_total\{queue="stalls"\} 1$/m)
+    await waitFor(async () => (await queue.getCompletedCount()) === 1, 'the recovered job to complete')
+  } finally {
+    await server.close()
+    await recovering.close()
+    await queue.close()
+    await deleteKeys(stallPrefix)
+  }
+})
+
+test('scrapes within metricsCacheMs share one rendering', { timeout: 30_000 }, async () => {
+  const server = await startServer({ metricsCacheMs: 60_000 })
+  const first = await (await fetch(`${server.url}/metrics`)).text()
+  const job = await reports.add('r', { n: 5 })
+  await waitFor(() => job.isCompleted(), 'the job to complete')
+  assert.equal(await (await fetch(`${server.url}/metrics`)).text(), first)
+  await server.close()
+  const fresh = await startServer({ metricsCacheMs: 0 })
+  const job2 = await reports.add('r', { n: 6 })
+  await waitFor(() => job2.isCompleted(), 'the job to complete')
+  assert.match(await (await fetch(`${fresh.url}/metrics`)).text(), /^pikku_queue_jobs_completed_total\{queue="reports"\} 1$/m)
+  await fresh.close()
 })
 
 describe('port', { timeout: 30_000 }, () => {

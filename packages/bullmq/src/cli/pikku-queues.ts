@@ -7,8 +7,8 @@ import { colorsFor, renderJob, renderJobs, renderSchedules, renderStatus } from 
 import { watchStatus } from './watch-status.js'
 
 interface GlobalOptions {
-  redisUrl: string
-  prefix: string
+  redisUrl?: string
+  prefix?: string
   json?: boolean
 }
 

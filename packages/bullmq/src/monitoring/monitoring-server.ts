@@ -13,6 +13,7 @@ import { DEFAULT_STUCK_AFTER_MS, ReadinessTracker } from './readiness.js'
 
 export const DEFAULT_MONITORING_HOST = '127.0.0.1'
 export const DEFAULT_MONITORING_PORT = 3001
+export const DEFAULT_METRICS_CACHE_MS = 1_000
 
 export interface DashboardOptions {
   /** Serve Bull Board at /admin/queues. Default: true */
@@ -59,6 +60,12 @@ export interface MonitoringServerOptions {
    * intervals). Default: 30000 ms
    */
   stuckAfterMs?: number
+  /**
+   * `/metrics` is rendered at most once per this many ms; scrapes in between
+   * get the last rendering (Prometheus scrapes every 15 s by default).
+   * Default: 1000 ms
+   */
+  metricsCacheMs?: number
   logger: Logger
 }
 
@@ -142,8 +149,12 @@ export async function startMonitoringServer(options: MonitoringServerOptions): P
     if (result.ready) res.json({ status: 'ready' })
     else res.status(503).json({ status: 'not ready', reasons: result.reasons })
   })
+  const metricsCacheMs = options.metricsCacheMs ?? DEFAULT_METRICS_CACHE_MS
+  let rendered: { at: number; text: Promise<string> } | undefined
   app.get('/metrics', async (_req, res) => {
-    res.type(metrics.contentType).send(await metrics.metrics())
+    // Concurrent and too-frequent scrapes share one rendering, so no scraper can load the worker.
+    if (!rendered || Date.now() - rendered.at >= metricsCacheMs) rendered = { at: Date.now(), text: metrics.metrics() }
+    res.type(metrics.contentType).send(await rendered.text)
   })
   if (dashboard.enabled) {
     if (credentials) app.use(DASHBOARD_PATH, requireBasicAuth(credentials))

@@ -12,6 +12,20 @@ const COUNTS_TIMEOUT_MS = 2_000
 // Seconds; from a few ms (no-op jobs) to 15 minutes (reports, exports).
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900]
 
+let processRegistry: Registry | undefined
+
+/**
+ * prom-client's default metrics (CPU, memory, event loop lag, GC), collected
+ * once per process: each collection starts observers that are never stopped.
+ */
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry()
+    collectDefaultMetrics({ register: processRegistry })
+  }
+  return processRegistry
+}
+
 /**
  * The Prometheus metrics of one worker process. Counters and histograms come
  * from this process's workers' events (sum them across replicas in
@@ -66,7 +80,6 @@ export class QueueMetrics {
 
   /** `redisReady` tells whether the queues' connection is up, so a scrape during an outage does not wait for it. */
   constructor(redisReady: () => boolean) {
-    collectDefaultMetrics({ register: this.registry })
     const metrics = this
     const redisUp = new Gauge({
       name: 'pikku_queue_redis_up',
@@ -161,9 +174,9 @@ export class QueueMetrics {
     for (const detach of this.detachers.splice(0)) detach()
   }
 
-  /** The Prometheus text exposition of every metric. */
-  metrics(): Promise<string> {
-    return this.registry.metrics()
+  /** The Prometheus text exposition of every metric, the process's own included. */
+  async metrics(): Promise<string> {
+    return `${await processMetrics().metrics()}\n${await this.registry.metrics()}`
   }
 
   get contentType(): string {
