@@ -131,6 +131,11 @@ export class BullSchedulerService extends SchedulerService {
     )
   }
 
+  /** The worker running ticks in this process, once `start()` has run. */
+  getWorker(): Worker | undefined {
+    return this.worker
+  }
+
   /** Every schedule stored in Redis for this app, with its next run. */
   async listSchedules(): Promise<ScheduleInfo[]> {
     const schedulers = await this.queue.getJobSchedulers(0, -1, true)

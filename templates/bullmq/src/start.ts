@@ -21,7 +21,8 @@ await createSingletonServices(config, {
 })
 const queues = await bull.getQueueWorkers().registerQueues()
 // Reconciles the wireScheduler tasks with Redis (never removed on shutdown) and runs their ticks.
-await bull.getSchedulerService().start()
+const scheduler = bull.getSchedulerService()
+await scheduler.start()
 
 // Monitoring: /healthz, /readyz, /metrics and the dashboard at /admin/queues.
 const monitoring = config.monitoring
@@ -31,6 +32,7 @@ const monitoring = config.monitoring
       prefix: config.queuePrefix,
       queueNames: Object.keys(queues),
       queueWorkers: bull.getQueueWorkers(),
+      scheduler,
       logger,
     }).catch(async (error: unknown) => {
       // e.g. a dashboard without a password on 0.0.0.0: stop before running more jobs.

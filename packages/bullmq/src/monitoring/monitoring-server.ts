@@ -5,6 +5,7 @@ import { Queue } from 'bullmq'
 import { Redis, type RedisOptions } from 'ioredis'
 import type { Logger } from '@pikku/core/services'
 import type { BullQueueWorkers } from '../bull-queue-workers.js'
+import type { BullSchedulerService } from '../bull-scheduler-service.js'
 import { createConnectionOptions, DEFAULT_REDIS_URL } from '../redis-connection-options.js'
 import { createDashboardRouter, DASHBOARD_PATH } from './dashboard.js'
 import { isLoopbackHost, requireBasicAuth } from './dashboard-auth.js'
@@ -36,6 +37,8 @@ export interface MonitoringServerOptions {
   queueNames: string[]
   /** This process's workers; readiness and the per-process metrics follow them. */
   queueWorkers: BullQueueWorkers
+  /** The scheduler, when this process runs `wireScheduler` ticks: its queue is shown and watched like the others. */
+  scheduler?: BullSchedulerService
   /** Same Redis as the factory. Default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' */
   redisUrl?: string
   /** Extra ioredis options, as for the factory. */
@@ -122,7 +125,9 @@ export async function startMonitoringServer(options: MonitoringServerOptions): P
   await redis.connect().catch(() => {
     // Not fatal: Redis may blip while the worker starts; /readyz says so until it is back.
   })
-  const queues = options.queueNames.map((name) => {
+  const queueNames = options.scheduler ? [...options.queueNames, options.scheduler.queueName] : options.queueNames
+  const workerFor = (name: string) => (name === options.scheduler?.queueName ? options.scheduler.getWorker() : options.queueWorkers.getWorker(name))
+  const queues = queueNames.map((name) => {
     const queue = new Queue(name, { connection: redis, prefix })
     queue.on('error', () => {
       // Connection errors: reported by /readyz and /metrics.
@@ -132,8 +137,8 @@ export async function startMonitoringServer(options: MonitoringServerOptions): P
 
   const metrics = new QueueMetrics(() => redis.status === 'ready')
   const readiness = new ReadinessTracker(redis, options.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MS)
-  options.queueNames.forEach((name, index) => {
-    const worker = options.queueWorkers.getWorker(name)
+  queueNames.forEach((name, index) => {
+    const worker = workerFor(name)
     metrics.addQueue(name, queues[index]!)
     if (worker) metrics.addWorker(name, worker)
     readiness.addQueue(name, queues[index]!, worker)
