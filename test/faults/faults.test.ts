@@ -15,6 +15,8 @@ import { record, writeReliabilityReport } from './reliability-report.js'
 
 const redis = new OwnRedis({ persistent: true })
 const servers: WorkerServer[] = []
+/** Every Queue a scenario opens, closed at the end even if the scenario failed: a left-over client would retry the stopped Redis forever. */
+const openQueues: Queue[] = []
 let app: string
 let scenario = 0
 
@@ -25,6 +27,7 @@ before(async () => {
 
 after(async () => {
   for (const server of servers) signalGroup(server.child, 'SIGKILL')
+  await Promise.all(openQueues.map((queue) => queue.close()))
   await redis.destroy()
   writeReliabilityReport()
 })
@@ -33,7 +36,11 @@ after(async () => {
 function newScenario(queueName = 'fault-work'): { prefix: string; ledger: string; queue: Queue; queueOf: (name: string) => Queue } {
   scenario++
   const prefix = `fault-${process.pid}-${scenario}`
-  const queueOf = (name: string) => new Queue(name, { connection: { host: '127.0.0.1', port: redis.port }, prefix })
+  const queueOf = (name: string) => {
+    const queue = new Queue(name, { connection: { host: '127.0.0.1', port: redis.port }, prefix })
+    openQueues.push(queue)
+    return queue
+  }
   return { prefix, ledger: join(app, `ledger-${scenario}.txt`), queue: queueOf(queueName), queueOf }
 }
 
@@ -96,7 +103,6 @@ describe('fault injection', () => {
     const counts = tally(ids, readLedger(ledger))
     record({ scenario: 'SIGTERM with 20 jobs in flight (200 jobs of 100 ms)', added: ids.length, ...counts, timing: 'exit 0' })
     assert.deepEqual(counts, { completed: ids.length, lost: 0, duplicated: 0 })
-    await queue.close()
   })
 
   test('kill -9 mid-run with 1000 jobs: nothing lost, the active jobs come back after their lock expires', async () => {
@@ -124,7 +130,6 @@ describe('fault injection', () => {
     assert.equal(counts.lost, 0)
     assert.ok(counts.duplicated <= activeAtKill.length, 'only jobs that were active at the kill can run twice')
     assert.ok(recoveredMs <= DEFAULT_LOCK_DURATION_MS + DEFAULT_STALLED_INTERVAL_MS + 5000, `back within lockDuration + stalledInterval + 5 s, took ${recoveredMs} ms`)
-    await queue.close()
   })
 
   test('three processes on 10 000 jobs: each job runs exactly once', async () => {
@@ -139,7 +144,6 @@ describe('fault injection', () => {
     const counts = tally(ids, readLedger(ledger))
     record({ scenario: '3 worker processes, 10 000 jobs', added: ids.length, ...counts, timing: `${Math.round(ids.length / seconds)} jobs/s together` })
     assert.deepEqual(counts, { completed: ids.length, lost: 0, duplicated: 0 })
-    await queue.close()
   })
 
   test('Redis down at start, then restarted mid-run for longer than drainDelay: the worker resumes by itself, nothing lost', async () => {
@@ -175,7 +179,6 @@ describe('fault injection', () => {
       timing: `ready ${(readyAfterMs / 1000).toFixed(1)} s after Redis came up; jobs moving ${(resumedMs / 1000).toFixed(1)} s after the restart; a producer refused in ${(producerFailedMs / 1000).toFixed(1)} s during the outage`,
     })
     assert.equal(counts.lost, 0)
-    await queue.close()
   })
 
   test('shutdown deadline exceeded: exit 1, the abandoned jobs run again at once on the next start, nothing lost', async () => {
@@ -197,7 +200,6 @@ describe('fault injection', () => {
     record({ scenario: 'shutdown deadline (500 ms) exceeded with 3 jobs of 4 s running', added: ids.length, ...counts, timing: `exit 1; all done ${(firstThreeMs / 1000).toFixed(1)} s after the restart` })
     assert.deepEqual(counts, { completed: ids.length, lost: 0, duplicated: 0 })
     assert.ok(firstThreeMs < DEFAULT_LOCK_DURATION_MS + 5000 + 8000, 'the abandoned jobs did not wait for their lock to expire')
-    await queue.close()
   })
 
   test('a hanging function times out, frees its only slot and follows its retry policy', async () => {
@@ -223,12 +225,10 @@ describe('fault injection', () => {
     assert.deepEqual(done.returnvalue, { done: true })
     assert.equal(failed.attemptsMade, 2)
     assert.match(failed.failedReason, /timed out after 1000 ms/)
-    await queue.close()
   })
 
   test('bad input fails once with a readable reason, the worker survives, logs stay bounded', async () => {
-    const { prefix, ledger, queueOf } = newScenario()
-    const work = queueOf('fault-work')
+    const { prefix, ledger, queue: work, queueOf } = newScenario()
     const thrower = queueOf('fault-throw')
     const hello = queueOf('hello-world-queue')
     const server = await startServer(prefix, ledger)
@@ -264,7 +264,6 @@ describe('fault injection', () => {
       notes: failures.map((reason) => `"${reason}"`).join('; '),
     })
     assert.ok(logged < 64 * 1024, `logs stay bounded: ${logged} bytes`)
-    for (const queue of [work, thrower, hello]) await queue.close()
   })
 
   test('retention over 50 000 jobs: Redis keys and memory stay bounded by the defaults', async () => {
@@ -290,7 +289,6 @@ describe('fault injection', () => {
     assert.ok(finalKeys < 1100, `keys bounded: ${finalKeys}`)
     assert.ok(grownMb < 5, `memory bounded: ${grownMb.toFixed(1)} MB more`)
     await queue.obliterate({ force: true })
-    await queue.close()
     client.disconnect()
   })
 
