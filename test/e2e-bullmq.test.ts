@@ -168,7 +168,7 @@ describe('create-pikku --runtime bullmq, end to end', () => {
   test("the generated project's own tests pass against Redis", () => {
     const tests = run('npm', ['test'])
     assert.equal(tests.status, 0, tests.output)
-    assert.match(tests.output, /# pass 7\n# fail 0/)
+    assert.match(tests.output, /# pass 8\n# fail 0/)
   })
 
   test('the nightly schedule is created at start and its tick queues a sales report that runs', async () => {

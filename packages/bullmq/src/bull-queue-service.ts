@@ -5,7 +5,20 @@ import type { Logger } from '@pikku/core/services'
 import { mapBullJob } from './map-bull-job.js'
 import { toBullMQJobOptions } from './map-job-options.js'
 import type { ProducerConnection } from './producer-connection.js'
+import { describeSchedule, toScheduleSpec, type ScheduleDeclaration } from './schedule-spec.js'
 import { findWiringConfig } from './wiring-config.js'
+
+/** When a repeatable job repeats: a cron `schedule` (5 or 6 fields) with an optional `tz`, or `every` (ms or '5m'). */
+export type RepeatSchedule = Omit<ScheduleDeclaration, 'name'>
+
+/** A repeatable job as stored in Redis. */
+export interface RepeatableJob {
+  id: string
+  /** e.g. "0 3 * * * (Europe/Paris)" or "every 300000 ms". */
+  schedule: string
+  /** When it next adds a job, if known. */
+  next: Date | undefined
+}
 
 export interface BullQueueServiceOptions {
   /** The connection all producer queues share (closed with the service); it fails fast while Redis is down. */
@@ -67,6 +80,41 @@ export class BullQueueService implements QueueService {
       if (job.id === undefined) throw new Error(`BullMQ did not return an id for a job added to '${queueName}'`)
       return job.id
     })
+  }
+
+  /**
+   * Creates or updates the repeatable job `id` of a queue: a BullMQ job scheduler that adds a job
+   * with `data` (and `options`, over the wiring's jobDefaults) on a cron `schedule` (with an
+   * optional `tz`) or `every` interval. Upserting the same id again changes it in place.
+   */
+  async addRepeatable<T>(queueName: string, id: string, repeat: RepeatSchedule, data: Safe<T>, options?: JobOptions): Promise<RepeatableJob> {
+    const spec = toScheduleSpec({ name: id, ...repeat }, 'Repeatable job')
+    const { jobId, delay, deduplication, ...template } = toBullMQJobOptions(options, findWiringConfig(queueName), queueName)
+    if (jobId !== undefined || delay !== undefined || deduplication !== undefined) {
+      throw new Error(`Repeatable job '${id}' of queue '${queueName}': jobId, delay and deduplication cannot be set on a repeatable job`)
+    }
+    const queue = this.getQueue(queueName)
+    const job = await this.options.producerConnection.run(`add repeatable job '${id}' to queue '${queueName}'`, () =>
+      queue.upsertJobScheduler(id, spec, { name: queueName, data, opts: template }),
+    )
+    return { id, schedule: describeSchedule(spec), next: job?.timestamp === undefined ? undefined : new Date(job.timestamp + (job.opts.delay ?? 0)) }
+  }
+
+  /** The repeatable jobs of a queue, with their schedule and next run. */
+  async getRepeatables(queueName: string): Promise<RepeatableJob[]> {
+    const queue = this.getQueue(queueName)
+    const schedulers = await this.options.producerConnection.run(`list repeatable jobs of queue '${queueName}'`, () => queue.getJobSchedulers(0, -1, true))
+    return schedulers.map((scheduler) => ({
+      id: scheduler.key,
+      schedule: describeSchedule(scheduler),
+      next: scheduler.next === undefined ? undefined : new Date(scheduler.next),
+    }))
+  }
+
+  /** Stops a repeatable job; true if it existed. Jobs it already added stay. */
+  async removeRepeatable(queueName: string, id: string): Promise<boolean> {
+    const queue = this.getQueue(queueName)
+    return this.options.producerConnection.run(`remove repeatable job '${id}' of queue '${queueName}'`, () => queue.removeJobScheduler(id))
   }
 
   /**

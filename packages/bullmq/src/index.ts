@@ -1,6 +1,6 @@
 import './pikku-core-augmentation.js'
 export { BullServiceFactory, type BullServiceFactoryOptions } from './bull-service-factory.js'
-export { BullQueueService, type BullQueueServiceOptions } from './bull-queue-service.js'
+export { BullQueueService, type BullQueueServiceOptions, type RepeatableJob, type RepeatSchedule } from './bull-queue-service.js'
 export {
   BullQueueWorkers,
   DEFAULT_CLOSE_TIMEOUT_MS,

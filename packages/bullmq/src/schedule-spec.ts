@@ -20,9 +20,12 @@ export interface ScheduleSpec {
   every?: number
 }
 
-/** Turns a wiring's declaration into BullMQ repeat options; throws an Error saying what is wrong and how to fix it. */
-export function toScheduleSpec({ name, schedule, tz, every }: ScheduleDeclaration): ScheduleSpec {
-  const where = `Scheduled task '${name}'`
+/**
+ * Turns a declaration into BullMQ repeat options; throws an Error saying what is wrong and how to
+ * fix it, naming the thing declared (`what`: a scheduled task, or a repeatable job).
+ */
+export function toScheduleSpec({ name, schedule, tz, every }: ScheduleDeclaration, what = 'Scheduled task'): ScheduleSpec {
+  const where = `${what} '${name}'`
   if (schedule !== undefined && every !== undefined) throw new Error(`${where}: give either schedule (cron) or every (interval), not both`)
   if (every !== undefined) {
     if (tz !== undefined) throw new Error(`${where}: tz only applies to a cron schedule, not to every`)

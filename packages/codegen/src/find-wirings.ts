@@ -138,25 +138,68 @@ export function findWirings(
   return { queueWorkers, schedulers }
 }
 
-/** The cron pattern, checked with the parser BullMQ's job schedulers use, so what passes here runs there. */
+/**
+ * When the task runs, for its meta: a cron `schedule` (checked with the parser BullMQ's job
+ * schedulers use, so what passes here runs there) with an optional IANA `tz`, or an `every`
+ * interval. Literals only: codegen must know the schedule.
+ */
 function readSchedule({ argument, name }: Wiring, checker: ts.TypeChecker, diagnostics: Diagnostic[]): string | undefined {
-  const node = propertyValue(argument, 'schedule')
-  if (!node) {
-    diagnostics.push(diagnosticAt(argument, `scheduled task "${name}" needs schedule: a cron pattern, e.g. schedule: "0 3 * * *" (03:00 every day)`))
+  const scheduleNode = propertyValue(argument, 'schedule')
+  const everyNode = propertyValue(argument, 'every')
+  const tzNode = propertyValue(argument, 'tz')
+  if (scheduleNode && everyNode) {
+    diagnostics.push(diagnosticAt(everyNode, `scheduled task "${name}" has both schedule and every; keep one: a cron pattern, or an interval`))
     return undefined
   }
-  const type = checker.getTypeAtLocation(node)
+  if (everyNode) {
+    if (tzNode) diagnostics.push(diagnosticAt(tzNode, `tz of "${name}" only applies to a cron schedule, not to every; remove it`))
+    const every = readEvery(everyNode, name, checker, diagnostics)
+    return every === undefined || tzNode ? undefined : `every ${every}`
+  }
+  if (!scheduleNode) {
+    diagnostics.push(diagnosticAt(argument, `scheduled task "${name}" needs schedule: a cron pattern, e.g. schedule: "0 3 * * *" (03:00 every day), or every: an interval, e.g. every: "5m"`))
+    return undefined
+  }
+  const type = checker.getTypeAtLocation(scheduleNode)
   if (!type.isStringLiteral()) {
-    diagnostics.push(diagnosticAt(node, `the schedule of "${name}" must be known when codegen runs: a cron pattern as a string literal, e.g. "*/5 * * * *"`))
+    diagnostics.push(diagnosticAt(scheduleNode, `the schedule of "${name}" must be known when codegen runs: a cron pattern as a string literal, e.g. "*/5 * * * *"`))
     return undefined
   }
+  const tz = tzNode ? readTimeZone(tzNode, name, checker, diagnostics) : null
+  if (tz === undefined) return undefined
   try {
-    CronExpressionParser.parse(type.value)
+    CronExpressionParser.parse(type.value, tz ? { tz } : {})
   } catch (error) {
     diagnostics.push(
-      diagnosticAt(node, `the schedule of "${name}", "${type.value}", is not a valid cron pattern (${(error as Error).message}); use 5 fields (minute hour day month weekday) or 6 with seconds first, e.g. "0 3 * * *"`),
+      diagnosticAt(scheduleNode, `the schedule of "${name}", "${type.value}", is not a valid cron pattern (${(error as Error).message}); use 5 fields (minute hour day month weekday) or 6 with seconds first, e.g. "0 3 * * *"`),
     )
     return undefined
   }
   return type.value
+}
+
+/** The duration forms core's parseDurationString accepts (and the runtime uses), e.g. "30s", "5m", "1hour". */
+const DURATION = /^\d+(ms|milliseconds?|s|sec|seconds?|m|min|minutes?|h|hour|hours?|d|day|days?|w|week|weeks?|y|year|years?)$/
+
+function readEvery(node: ts.Expression, name: string, checker: ts.TypeChecker, diagnostics: Diagnostic[]): string | undefined {
+  const type = checker.getTypeAtLocation(node)
+  if (type.isNumberLiteral() && Number.isInteger(type.value) && type.value > 0) return `${type.value}ms`
+  if (type.isStringLiteral() && DURATION.test(type.value)) return type.value
+  diagnostics.push(diagnosticAt(node, `every of "${name}" must be a literal interval known when codegen runs: milliseconds (e.g. 300000) or a duration such as "30s", "5m", "1hour"`))
+  return undefined
+}
+
+/** The IANA time zone, or undefined after reporting why it is not one. */
+function readTimeZone(node: ts.Expression, name: string, checker: ts.TypeChecker, diagnostics: Diagnostic[]): string | undefined {
+  const type = checker.getTypeAtLocation(node)
+  if (type.isStringLiteral()) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: type.value })
+      return type.value
+    } catch {
+      // reported below
+    }
+  }
+  diagnostics.push(diagnosticAt(node, `tz of "${name}" must be an IANA time zone as a string literal, e.g. "Europe/Paris"`))
+  return undefined
 }

@@ -67,7 +67,7 @@ export interface QueueWorkerInfo {
 export interface SchedulerInfo {
   /** The scheduled task's name. */
   name: string
-  /** A cron pattern, checked with the parser BullMQ uses. */
+  /** A cron pattern (checked with the parser BullMQ uses), or "every <interval>" for an interval task. */
   schedule: string
   functionId: string
   /** The file that calls wireScheduler; the bootstrap imports it. */

@@ -187,6 +187,21 @@ describe('pikku codegen', () => {
       /^src\/tasks\.ts:2:44 the schedule of "nightly", "61 \* \* \* \*", is not a valid cron pattern \(Constraint error, got value 61 expected range 0-59\); use 5 fields/m,
     ],
     [
+      'a scheduled task with both a cron schedule and an interval',
+      { 'src/tasks.ts': `import { pikkuVoidFunc, wireScheduler } from '../.pikku/pikku-types.gen.js'\nwireScheduler({ name: 'sync', schedule: '* * * * *', every: '5m', func: pikkuVoidFunc(async () => {}) })\n` },
+      /^src\/tasks\.ts:2:61 scheduled task "sync" has both schedule and every; keep one/m,
+    ],
+    [
+      'an interval that is not a duration',
+      { 'src/tasks.ts': `import { pikkuVoidFunc, wireScheduler } from '../.pikku/pikku-types.gen.js'\nwireScheduler({ name: 'sync', every: 'soon', func: pikkuVoidFunc(async () => {}) })\n` },
+      /^src\/tasks\.ts:2:38 every of "sync" must be a literal interval known when codegen runs: milliseconds \(e\.g\. 300000\) or a duration such as "30s"/m,
+    ],
+    [
+      'an unknown time zone',
+      { 'src/tasks.ts': `import { pikkuVoidFunc, wireScheduler } from '../.pikku/pikku-types.gen.js'\nwireScheduler({ name: 'nightly', schedule: '0 3 * * *', tz: 'Mars/Olympus', func: pikkuVoidFunc(async () => {}) })\n` },
+      /^src\/tasks\.ts:2:61 tz of "nightly" must be an IANA time zone as a string literal, e\.g\. "Europe\/Paris"/m,
+    ],
+    [
       'a scheduled function that takes input',
       { 'src/tasks.ts': `import { wireScheduler } from '../.pikku/pikku-types.gen.js'\nimport { echo } from './functions.js'\nwireScheduler({ name: 'nightly', schedule: '0 3 * * *', func: echo })\n` },
       /^src\/tasks\.ts:3:63 scheduled task "nightly": echo takes input, but a scheduled task runs with no data/m,

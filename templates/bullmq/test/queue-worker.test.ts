@@ -40,6 +40,25 @@ test('hello-world-queue echoes the message', async () => {
   })
 })
 
+test('a repeatable job adds typed jobs on its schedule until it is removed', async () => {
+  await queue.addRepeatable('hello-world-queue', 'greeting', { every: 200 }, { message: 'again', fail: false })
+  assert.deepEqual((await queue.getRepeatables('hello-world-queue')).map(({ id, schedule }) => [id, schedule]), [['greeting', 'every 200 ms']])
+  const plain = new Queue('hello-world-queue', { connection: { url: config.redisUrl }, prefix: config.queuePrefix })
+  try {
+    const repeats = async () => (await plain.getCompleted()).filter((job) => job.data.message === 'again')
+    const deadline = Date.now() + 10_000
+    while ((await repeats()).length < 2) {
+      assert.ok(Date.now() < deadline, 'two repeats completed within 10 s')
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    assert.deepEqual((await repeats())[0]!.returnvalue, { result: 'Hello, again!' })
+  } finally {
+    await plain.close()
+  }
+  assert.equal(await queue.removeRepeatable('hello-world-queue', 'greeting'), true)
+  assert.deepEqual(await queue.getRepeatables('hello-world-queue'), [])
+})
+
 test('a failing hello-world job is retried, then fails with the thrown message', async () => {
   const jobId = await queue.add('hello-world-queue', { message: 'boom', fail: true }, { attempts: 2, backoff: { type: 'fixed', delay: 10 } })
   await assert.rejects(queue.waitForResult('hello-world-queue', jobId, { timeoutMs: 10_000 }), /Failed on purpose: boom/)

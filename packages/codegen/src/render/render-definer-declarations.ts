@@ -21,7 +21,7 @@ export declare function pikkuSessionlessFunc<In, Out = unknown>(func: Func<In, O
 export declare function pikkuFunc<In, Out = unknown>(func: Func<In, Out> | Config<In, Out>): PikkuFunctionConfig<In, Out>
 export declare function pikkuVoidFunc(func: Func<void, void> | Config<void, void>): PikkuFunctionConfig<void, void>
 export declare function wireQueueWorker(wiring: { name: string; func: PikkuFunctionConfig<any, any>; [option: string]: unknown }): void
-export declare function wireScheduler(wiring: { name: string; schedule: string; func: PikkuFunctionConfig<any, any>; [option: string]: unknown }): void
+export declare function wireScheduler(wiring: { name: string; schedule?: string; func: PikkuFunctionConfig<any, any>; [option: string]: unknown }): void
 export declare function addGlobalMiddleware(middleware: unknown[]): void
 export declare function addMiddleware(tag: string, middleware: unknown[]): void
 export declare function addGlobalPermission(permissions: unknown): void

@@ -8,6 +8,24 @@ import type { QueueMap, QueueName } from '${importPath(outFile, queueMapFile)}'
 
 export type { QueueMap, QueueName }
 
+/** When a repeatable job repeats: a cron \`schedule\` (5 fields, or 6 with seconds first) with an optional IANA \`tz\`, or \`every\` (ms, or '5m'). */
+export type RepeatSchedule = { schedule: string; tz?: string } | { every: number | string }
+
+/** A repeatable job as stored by the queue service. */
+export interface RepeatableJob {
+  id: string
+  schedule: string
+  /** When it next adds a job, if known. */
+  next: Date | undefined
+}
+
+/** What a queue service offers for repeatable jobs (pikku-bullmq's does). */
+interface RepeatingQueueService {
+  addRepeatable(queueName: string, id: string, repeat: RepeatSchedule, data: unknown, options?: JobOptions): Promise<RepeatableJob>
+  getRepeatables(queueName: string): Promise<RepeatableJob[]>
+  removeRepeatable(queueName: string, id: string): Promise<boolean>
+}
+
 export class PikkuQueue {
   constructor(private readonly queueService: QueueService) {}
 
@@ -29,6 +47,38 @@ export class PikkuQueue {
     }
     if (service.addBulk) return service.addBulk(queueName, jobs)
     return Promise.all(jobs.map(({ data, options }) => this.add(queueName, data, options)))
+  }
+
+  /**
+   * Creates or updates the repeatable job \`id\`: a job with \`data\` is added to the queue on each
+   * tick of \`repeat\`, however many processes run. Calling it again with the same id changes it.
+   */
+  addRepeatable<Name extends QueueName>(
+    queueName: Name,
+    id: string,
+    repeat: RepeatSchedule,
+    data: Safe<QueueMap[Name]['input']>,
+    options?: JobOptions,
+  ): Promise<RepeatableJob> {
+    return this.repeating().addRepeatable(queueName, id, repeat, data, options)
+  }
+
+  /** The repeatable jobs of a queue, with their schedule and next run. */
+  getRepeatables(queueName: QueueName): Promise<RepeatableJob[]> {
+    return this.repeating().getRepeatables(queueName)
+  }
+
+  /** Stops a repeatable job; true if it existed. Jobs it already added stay. */
+  removeRepeatable(queueName: QueueName, id: string): Promise<boolean> {
+    return this.repeating().removeRepeatable(queueName, id)
+  }
+
+  private repeating(): RepeatingQueueService {
+    const service = this.queueService as QueueService & Partial<RepeatingQueueService>
+    if (!service.addRepeatable || !service.getRepeatables || !service.removeRepeatable) {
+      throw new Error('This queue service has no repeatable jobs: use the BullQueueService of pikku-bullmq (BullServiceFactory.getQueueService())')
+    }
+    return service as RepeatingQueueService
   }
 
   /** The job, from any process, or null once it is gone (never added, or removed by retention). */

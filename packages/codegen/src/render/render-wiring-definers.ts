@@ -42,11 +42,16 @@ export interface ScheduledTaskRetries {
   backoff?: { type: 'fixed' | 'exponential'; delay: number }
 }
 
+/** When a scheduled task runs: a cron \`schedule\` (5 fields, or 6 with seconds first) in the server's or an IANA \`tz\`, or an \`every\` interval (ms, or '5m'). */
+export type ScheduledTaskTiming = { schedule: string; tz?: string; every?: never } | { every: number | string; schedule?: never; tz?: never }
+
 /**
- * Registers a function to run on a cron schedule (5 fields, or 6 with seconds
- * first); codegen checks the pattern. The task runs with no data.
+ * Registers a function to run on a schedule; codegen checks it. The task runs
+ * with no data.
  */
-export function wireScheduler<In extends void | undefined | unknown, Out>(task: CoreScheduledTask<PikkuFunctionConfig<In, Out>, PikkuMiddleware> & ScheduledTaskRetries): void {
+export function wireScheduler<In extends void | undefined | unknown, Out>(
+  task: Omit<CoreScheduledTask<PikkuFunctionConfig<In, Out>, PikkuMiddleware>, 'schedule'> & ScheduledTaskTiming & ScheduledTaskRetries,
+): void {
   if (!pikkuState(null, 'scheduler', 'meta')[task.name]) {
     throw new Error(\`Scheduled task "\${task.name}" is wired but missing from the generated meta: .pikku/ is out of date. Run \\\`npx pikku\\\` (npm run dev does it on every change).\`)
   }
