@@ -81,8 +81,9 @@ export async function benchOutOfBoxThroughput(app: string): Promise<BenchSection
   )
   return {
     title: 'Worker throughput out of the box: the generated project against raw BullMQ',
-    markdown: `The generated project's compiled server (\`node dist/src/start.js\`, default settings: JSON logs at
-info, input validation and the middleware chain on) runs two added queues, \`bench-noop\` (returns at
+    markdown: `The generated project's compiled server (\`node dist/src/start.js\` with \`NODE_ENV=production\`, as its
+Dockerfile runs it; everything else default: JSON logs at info, input validation, the middleware
+chain, the monitoring server and the scheduler on) runs two added queues, \`bench-noop\` (returns at
 once) and \`bench-io\` (waits 1 ms); the baseline is a plain BullMQ Worker process doing the same work.
 Per round: ${WORKLOADS.map(({ label, jobs }) => `${jobs} ${label}`).join(' or ')} jobs are loaded into a paused queue
 (\`removeOnComplete: 1000\`), the worker processes start, and the time runs from \`resume()\` until no job

@@ -21,7 +21,8 @@ export interface WorkerProcess {
  * driver would take it; resolves once it says it is ready.
  */
 export async function startWorkerProcess(side: Side, { app, queue, prefix, concurrency }: { app: string; queue: string; prefix: string; concurrency: number }): Promise<WorkerProcess> {
-  const env = cleanEnv({ PIKKU_QUEUE_PREFIX: prefix, BENCH_CONCURRENCY: String(concurrency) })
+  // The compiled server runs as the generated Dockerfile runs it: NODE_ENV=production, the rest default.
+  const env = cleanEnv({ PIKKU_QUEUE_PREFIX: prefix, BENCH_CONCURRENCY: String(concurrency), ...(side === 'pikku' ? { NODE_ENV: 'production' } : {}) })
   const [args, cwd] = {
     pikku: [[path.join('dist', 'src', 'start.js')], app],
     'pikku-tsx': [['--import', 'tsx', path.join('src', 'start.ts')], app],
