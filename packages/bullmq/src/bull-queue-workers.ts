@@ -12,7 +12,7 @@ import { toBackoffStrategy } from './backoff-strategies.js'
 import { closeWorkerWithDeadline } from './close-worker-with-deadline.js'
 import { logExcerpt } from './log-excerpt.js'
 import { filterCoreFailureLogs } from './core-failure-log-filter.js'
-import { jobContext } from './job-context.js'
+import { jobTraceId, runningJobs } from './running-jobs.js'
 import { JobTimeoutError } from './job-timeout-error.js'
 import { addJobSignalMiddleware } from './job-signal-middleware.js'
 import { mapBullJob } from './map-bull-job.js'
@@ -177,8 +177,8 @@ export class BullQueueWorkers implements QueueWorkers {
   }
 
   /**
-   * Runs one attempt through core's `runQueueJob`, with the job context that
-   * carries its AbortSignal to `wire.queue.signal`. The signal aborts when
+   * Runs one attempt through core's `runQueueJob`, registered as running so
+   * its AbortSignal reaches `wire.queue.signal`. The signal aborts when
    * BullMQ cancels the job (forced shutdown) or when the attempt outlives its
    * timeout (the job's `timeout`, else the wiring's): then the attempt fails
    * at once with a JobTimeoutError, and a function that ignores the signal
@@ -187,25 +187,21 @@ export class BullQueueWorkers implements QueueWorkers {
    */
   private async processJob(worker: Worker, job: Job, bullSignal: AbortSignal | undefined, wiringTimeoutMs: number | undefined): Promise<unknown> {
     filterCoreFailureLogs()
-    const controller = new AbortController()
-    const forwardAbort = () => controller.abort(bullSignal?.reason)
-    bullSignal?.addEventListener('abort', forwardAbort, { once: true })
     const timeoutMs = (job.opts as BullJobOptions).timeout ?? wiringTimeoutMs
+    // BullMQ's own signal suffices unless a timeout must be able to abort too.
+    const controller = timeoutMs === undefined ? undefined : new AbortController()
+    const forwardAbort = () => controller?.abort(bullSignal?.reason)
+    if (controller) bullSignal?.addEventListener('abort', forwardAbort, { once: true })
+    const traceId = jobTraceId(job.queueName, job.id!)
+    runningJobs.set(traceId, { signal: controller?.signal ?? bullSignal })
     let timer: NodeJS.Timeout | undefined
     try {
-      const run = jobContext.run({ signal: controller.signal }, () =>
-        runJob({
-          job: mapBullJob(job),
-          updateProgress: (progress) => job.updateProgress(progress),
-          // Job ids repeat across queues; the queue name makes the trace id unique.
-          traceId: `${job.queueName}:${job.id}`,
-        })
-      )
-      if (timeoutMs === undefined) return await run
+      const run = runJob({ job: mapBullJob(job), updateProgress: (progress) => job.updateProgress(progress), traceId })
+      if (!controller) return await run
       run.catch(() => undefined)
       const timedOut = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          const error = new JobTimeoutError(job.id!, job.queueName, timeoutMs)
+          const error = new JobTimeoutError(job.id!, job.queueName, timeoutMs!)
           controller.abort(error)
           reject(error)
         }, timeoutMs)
@@ -222,6 +218,7 @@ export class BullQueueWorkers implements QueueWorkers {
       }
       throw toBullMQError(thrownValueToError(error))
     } finally {
+      runningJobs.delete(traceId)
       clearTimeout(timer)
       bullSignal?.removeEventListener('abort', forwardAbort)
     }

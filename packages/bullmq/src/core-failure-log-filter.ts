@@ -1,6 +1,6 @@
 import { getSingletonServices } from '@pikku/core/ecosystem'
 import type { Logger } from '@pikku/core/services'
-import { jobContext } from './job-context.js'
+import { runningJobs } from './running-jobs.js'
 
 const FILTERED = Symbol.for('pikku-bullmq.core-failure-log-filter')
 
@@ -24,26 +24,27 @@ export function filterCoreFailureLogs(): void {
   services.logger = withoutCoreFailureLines(services.logger)
 }
 
-function isCoreFailureLine(message: unknown): boolean {
-  return (
-    jobContext.getStore() !== undefined &&
-    typeof message === 'string' &&
-    (message.startsWith('Error processing job ') || message === 'Processed error response:')
-  )
+/** Core's two lines for a failed attempt, when they come from the runner of a job this package runs. */
+function isCoreFailureLine(message: unknown, traceId: string | undefined): boolean {
+  if (typeof message !== 'string') return false
+  if (traceId !== undefined) return message.startsWith('Error processing job ') || message === 'Processed error response:'
+  // A logger without scope(): core writes through the unscoped one, which only the job id and queue in the line tie to a job.
+  const ids = /^Error processing job (.+) in queue (.+):$/.exec(message)
+  return ids !== null && runningJobs.has(`${ids[2]}:${ids[1]}`)
 }
 
-function withoutCoreFailureLines(logger: Logger): Logger {
+function withoutCoreFailureLines(logger: Logger, traceId?: string): Logger {
   return new Proxy(logger, {
     get(target, property, receiver) {
       if (property === FILTERED) return true
       if (property === 'error') {
         return (message: Parameters<Logger['error']>[0], ...meta: unknown[]) => {
-          if (!isCoreFailureLine(message)) target.error(message, ...meta)
+          if (!isCoreFailureLine(message, traceId)) target.error(message, ...meta)
         }
       }
-      // Core logs through logger.scope(traceId) when the logger has one.
+      // Core logs through logger.scope(traceId) when the logger has one; only a job's runner logger is filtered.
       if (property === 'scope' && typeof target.scope === 'function') {
-        return (traceId: string) => withoutCoreFailureLines(target.scope!(traceId))
+        return (scopeId: string) => (runningJobs.has(scopeId) ? withoutCoreFailureLines(target.scope!(scopeId), scopeId) : target.scope!(scopeId))
       }
       const value = Reflect.get(target, property, receiver)
       return typeof value === 'function' ? value.bind(target) : value

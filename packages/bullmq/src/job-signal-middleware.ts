@@ -1,19 +1,18 @@
 import { pikkuMiddleware } from '@pikku/core'
 import type { CoreQueueWorker } from '@pikku/core/queue'
-import { jobContext } from './job-context.js'
+import { jobTraceId, runningJobs } from './running-jobs.js'
 
 /**
  * Puts the running job's AbortSignal on `wire.queue.signal`. Core builds the
  * wire inside `runQueueJob` and offers no way to add to it, but wire
  * middleware receives that very object; the signal itself comes from the
- * job context set by BullQueueWorkers. Runs first, so every later middleware
- * and the function see it.
+ * running job registered by BullQueueWorkers. Runs first, so every later
+ * middleware and the function see it.
  */
 const attachJobSignal = pikkuMiddleware({
   priority: 'highest',
   func: async (_services, wire, next) => {
-    const context = jobContext.getStore()
-    if (context && wire.queue) wire.queue.signal = context.signal
+    if (wire.queue) wire.queue.signal = runningJobs.get(jobTraceId(wire.queue.queueName, wire.queue.jobId))?.signal
     await next()
   },
 })

@@ -1,0 +1,19 @@
+/** What the worker hands to the code of a job while it runs. */
+export interface JobContext {
+  /** Aborted when the attempt times out, is cancelled, or the worker is force-closed. */
+  signal: AbortSignal | undefined
+}
+
+/**
+ * The jobs this process is running, by the trace id the worker passes to core
+ * (`<queue>:<job id>`). Core hands the signal middleware and the log filter
+ * only what it builds itself (the wire, a scoped logger), so they look the
+ * job up here. A map rather than AsyncLocalStorage, whose async hooks would
+ * slow down every promise in the process.
+ */
+export const runningJobs = new Map<string, JobContext>()
+
+/** The trace id of a job: job ids repeat across queues, the queue name makes it unique. */
+export function jobTraceId(queueName: string, jobId: string): string {
+  return `${queueName}:${jobId}`
+}
