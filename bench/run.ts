@@ -6,6 +6,7 @@ import { cpus, totalmem } from 'node:os'
 import { Redis } from 'ioredis'
 import { createBenchProject } from './bench-project.js'
 import { benchOutOfBoxThroughput } from './out-of-box-throughput.js'
+import { benchPerJobProfile } from './per-job-profile.js'
 import { benchCodegen } from './codegen.js'
 import { benchEnqueueThroughput } from './enqueue-throughput.js'
 import { benchLatency } from './latency.js'
@@ -28,6 +29,7 @@ const sections: BenchSection[] = []
 const benches: Array<() => Promise<BenchSection>> = [
   benchScaffold,
   () => benchOutOfBoxThroughput(app),
+  () => benchPerJobProfile(app),
   () => benchLatency(app),
   () => benchEnqueueThroughput(app),
   () => benchWorkerStartup(app),

@@ -20,7 +20,10 @@ export interface WorkerProcess {
  * (`node dist/src/start.js`, its default settings). Its output goes nowhere, as a container's log
  * driver would take it; resolves once it says it is ready.
  */
-export async function startWorkerProcess(side: Side, { app, queue, prefix, concurrency }: { app: string; queue: string; prefix: string; concurrency: number }): Promise<WorkerProcess> {
+export async function startWorkerProcess(
+  side: Side,
+  { app, queue, prefix, concurrency, nodeOptions = [] }: { app: string; queue: string; prefix: string; concurrency: number; nodeOptions?: string[] },
+): Promise<WorkerProcess> {
   // The compiled server runs as the generated Dockerfile runs it: NODE_ENV=production, the rest default.
   const env = cleanEnv({ PIKKU_QUEUE_PREFIX: prefix, BENCH_CONCURRENCY: String(concurrency), ...(side === 'pikku' ? { NODE_ENV: 'production' } : {}) })
   const [args, cwd] = {
@@ -29,7 +32,7 @@ export async function startWorkerProcess(side: Side, { app, queue, prefix, concu
     bullmq: [[RAW_WORKER, queue, prefix, String(concurrency)], path.dirname(RAW_WORKER)],
   }[side] as [string[], string]
   const started = performance.now()
-  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [...nodeOptions, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'inherit'] })
   await new Promise<void>((resolve, reject) => {
     let seen = ''
     const onData = (chunk: Buffer) => {
