@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { isDeepStrictEqual } from 'node:util'
-import { Queue, Worker, type BackoffOptions, type Job, type JobSchedulerJson, type RedisOptions } from 'bullmq'
+import { DelayedError, Queue, UnrecoverableError, Worker, type BackoffOptions, type Job, type JobSchedulerJson, type RedisOptions } from 'bullmq'
 import { SchedulerService } from '@pikku/core'
 import { getScheduledTasks, runScheduledTask } from '@pikku/core/scheduler'
 import type { Logger } from '@pikku/core/services'
@@ -48,6 +48,12 @@ export interface ScheduleInfo {
 const RETENTION = { removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } }
 /** How long one replica may hold the reconcile lock (it takes milliseconds). */
 const LOCK_TTL_MS = 30_000
+/**
+ * A tick of a task this process does not wire (a replica on older code, mid rolling deploy) is
+ * handed back every few seconds for a replica that has it, for this long before it fails.
+ */
+const FOREIGN_TICK_RETRY_MS = 2_000
+const FOREIGN_TICK_GRACE_MS = 5 * 60_000
 
 /**
  * Runs `wireScheduler` tasks on BullMQ job schedulers: one scheduler per task in one queue, one
@@ -81,7 +87,7 @@ export class BullSchedulerService extends SchedulerService {
     const wired = this.readWirings()
     await this.reconcile(wired)
     const { logger } = this.options
-    this.worker = new Worker(this.queueName, (job: Job) => this.runTick(job), {
+    this.worker = new Worker(this.queueName, (job: Job, token?: string) => this.runTick(job, token), {
       connection: this.options.workerConnection,
       prefix: this.options.prefix,
       concurrency: this.options.concurrency ?? 1,
@@ -206,7 +212,8 @@ export class BullSchedulerService extends SchedulerService {
     }
   }
 
-  private async runTick(job: Job): Promise<unknown> {
+  private async runTick(job: Job, token: string | undefined): Promise<unknown> {
+    if (!getScheduledTasks().has(job.name)) return this.handBackForeignTick(job, token)
     const started = performance.now()
     try {
       await runScheduledTask({ name: job.name, traceId: `schedule:${job.name}:${job.id}` })
@@ -220,6 +227,23 @@ export class BullSchedulerService extends SchedulerService {
     }
     this.options.logger.info(`Schedule '${job.name}' tick ${tickTime(job).toISOString()} done in ${Math.round(performance.now() - started)} ms`)
     return undefined
+  }
+
+  /**
+   * During a rolling deploy a replica still on older code can take the tick of a task only the
+   * new code wires: it goes back to the queue for a replica that has the task instead of failing,
+   * until it is FOREIGN_TICK_GRACE_MS late (no replica has the task: it fails, saying so).
+   */
+  private async handBackForeignTick(job: Job, token: string | undefined): Promise<never> {
+    const tick = tickTime(job)
+    if (Date.now() - tick.getTime() > FOREIGN_TICK_GRACE_MS) {
+      throw new UnrecoverableError(
+        `Schedule '${job.name}' is not wired in any worker that took its tick of ${tick.toISOString()}; wire it, or restart a worker so the schedule is removed`,
+      )
+    }
+    this.options.logger.warn(`Schedule '${job.name}' is not wired in this process: tick ${tick.toISOString()} handed back for a replica that has it`)
+    await job.moveToDelayed(Date.now() + FOREIGN_TICK_RETRY_MS, token)
+    throw new DelayedError()
   }
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { after, describe, test } from 'node:test'
+import { Queue } from 'bullmq'
 import { fileURLToPath } from 'node:url'
 import { BullServiceFactory, toScheduleSpec } from '../src/index.js'
 import { deleteKeys, REDIS_URL, sleep, uniquePrefix, waitFor, withRedis } from './helpers.js'
@@ -119,6 +120,26 @@ describe('BullSchedulerService on Redis', () => {
     await waitFor(() => logger.matching('info', /^Schedule 'skipper' tick .* skipped: .*nothing to do/).length === 1, 'the skip')
     assert.equal(logger.matching('error', /skipper/).length, 0)
     await factory.close()
+  })
+
+  test("a tick of a task only newer code wires is handed back for another replica, and fails once it is long overdue", async () => {
+    const prefix = freshPrefix('sched-foreign')
+    const logger = setupSchedules([{ name: 'known', every: '1h', func: async () => {} }])
+    const factory = newFactory(prefix, logger)
+    await factory.getSchedulerService().start()
+    const ticks = new Queue('pikku-schedules', { connection: { url: REDIS_URL }, prefix })
+    try {
+      const recent = await ticks.add('from-newer-code', {})
+      const stale = await ticks.add('long-gone', {}, { timestamp: Date.now() - 10 * 60_000 })
+      await waitFor(async () => (await ticks.getJobState(recent.id!)) === 'delayed', 'the recent tick to be handed back')
+      assert.equal((await ticks.getJob(recent.id!))!.attemptsMade, 0, 'handing back uses no attempt')
+      assert.equal(logger.matching('warn', /^Schedule 'from-newer-code' is not wired in this process: tick .* handed back for a replica that has it$/).length >= 1, true)
+      await waitFor(async () => (await ticks.getJobState(stale.id!)) === 'failed', 'the stale tick to fail')
+      assert.match((await ticks.getJob(stale.id!))!.failedReason, /^Schedule 'long-gone' is not wired in any worker that took its tick of .*; wire it, or restart a worker/)
+    } finally {
+      await ticks.close()
+      await factory.close()
+    }
   })
 
   test('three replicas started together make one schedule and run each tick once', async () => {
