@@ -2,13 +2,14 @@
 // inspection with the type checker, writing .pikku/) on the template and on a generated
 // project with 200 functions and 200 wirings, and one watch-mode regeneration after a
 // single file changes (the same Generator `pikku --watch` keeps alive).
-// `benchCodegen()` returns a Markdown section; run this file directly to print it.
+// `benchCodegen()` returns a section of BENCHMARKS.md; run this file directly to print it.
 import { spawnSync } from 'node:child_process'
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Generator, loadConfig } from 'pikku-codegen'
+import { formatRounds, summarize, type BenchSection, type Rounds } from './stats.js'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const CLI = join(ROOT, 'packages', 'codegen', 'dist', 'cli.js')
@@ -16,22 +17,16 @@ const ROUNDS = Number(process.env.BENCH_CODEGEN_ROUNDS ?? 5)
 const FUNCTIONS = 200
 const PER_FILE = 10
 
-interface Spread {
-  median: number
-  min: number
-  max: number
-}
-
 interface Measured {
-  wall: Spread
+  wall: Rounds
   /** CPU time (user + system) of the process: less disturbed than wall time when other work shares the machine. */
-  cpu?: Spread
+  cpu?: Rounds
 }
 
 /** Preloaded into each pikku process: reports its CPU time on exit. */
 const REPORT_CPU = `data:text/javascript,process.on('exit',()=>{const u=process.cpuUsage();process.stderr.write('CPU_US '+(u.user+u.system)+'\\n')})`
 
-export async function benchCodegen(): Promise<string> {
+export async function benchCodegen(): Promise<BenchSection> {
   const template = project((root) => cpSync(join(ROOT, 'templates', 'bullmq'), root, { recursive: true }))
   const large = project(writeLargeProject)
   try {
@@ -42,23 +37,24 @@ export async function benchCodegen(): Promise<string> {
       row(`${FUNCTIONS} functions + ${FUNCTIONS} wirings, unchanged`, wholeProcess(large.root, false)),
       row(`watch mode: regeneration after one file of the ${FUNCTIONS}-function project changes`, watchRegeneration(large.root)),
     ]
-    return `## Codegen: \`pikku\` on the template and on a ${FUNCTIONS}-function project
-
-Whole process (\`node dist/cli.js\`: Node start-up, loading TypeScript, reading the project with the
+    return {
+      title: `Codegen: \`pikku\` on the template and on a ${FUNCTIONS}-function project`,
+      markdown: `Whole process (\`node dist/cli.js\`: Node start-up, loading TypeScript, reading the project with the
 type checker, JSON Schemas, writing \`.pikku/\`), ${ROUNDS} rounds each; "written" removes \`.pikku/\`
 before every round. The ${FUNCTIONS}-function project has ${FUNCTIONS / PER_FILE} function files of ${PER_FILE}
 functions with object input and output types, and ${FUNCTIONS / PER_FILE} wiring files. The watch-mode row
 times the regeneration the \`pikku --watch\` generator does after one function file changes
 (an input type edited), in process, excluding the 50 ms debounce.
 
-| run | median ms | min ms | max ms | CPU ms (median) |
-| --- | --- | --- | --- | --- |
+| run | median ms (min–max) | CPU ms, median (min–max) |
+| --- | --- | --- |
 ${rows.join('\n')}
 
 Load average when measured: ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${cpus().length} cores. Wall times on a
 shared machine vary severalfold with other work; the CPU column (user + system time of the pikku
 process) varies much less.
-`
+`,
+    }
   } finally {
     template.remove()
     large.remove()
@@ -66,12 +62,7 @@ process) varies much less.
 }
 
 function row(label: string, { wall, cpu }: Measured): string {
-  return `| ${label} | ${wall.median} | ${wall.min} | ${wall.max} | ${cpu ? cpu.median : 'in process'} |`
-}
-
-function spread(samples: number[]): Spread {
-  const sorted = [...samples].sort((a, b) => a - b)
-  return { median: Math.round(sorted[Math.floor(sorted.length / 2)]!), min: Math.round(sorted[0]!), max: Math.round(sorted.at(-1)!) }
+  return `| ${label} | ${formatRounds(wall)} | ${cpu ? formatRounds(cpu) : 'in process'} |`
 }
 
 function wholeProcess(root: string, fresh: boolean): Measured {
@@ -85,7 +76,7 @@ function wholeProcess(root: string, fresh: boolean): Measured {
     wall.push(performance.now() - started)
     cpu.push(cpuMs)
   }
-  return { wall: spread(wall), cpu: spread(cpu) }
+  return { wall: summarize(wall), cpu: summarize(cpu) }
 }
 
 /** Runs pikku once and returns its CPU time in ms. */
@@ -109,7 +100,7 @@ function watchRegeneration(root: string): Measured {
     generator.run()
     samples.push(performance.now() - started)
   }
-  return { wall: spread(samples) }
+  return { wall: summarize(samples) }
 }
 
 /** A throwaway project folder with the workspace's node_modules linked in. */
@@ -147,5 +138,5 @@ function writeLargeProject(root: string): void {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
-  console.log(await benchCodegen())
+  console.log((await benchCodegen()).markdown)
 }

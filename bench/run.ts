@@ -18,12 +18,6 @@ import { benchWorkerStartup } from './worker-startup.js'
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
-/** A section written with its own "## title" line. */
-function toSection(markdown: string): BenchSection {
-  const [heading, ...rest] = markdown.split('\n')
-  return { title: heading!.replace(/^## /, ''), markdown: rest.join('\n').trimStart() }
-}
-
 const app = createBenchProject()
 const sections: BenchSection[] = []
 const benches: Array<() => Promise<BenchSection>> = [
@@ -35,7 +29,7 @@ const benches: Array<() => Promise<BenchSection>> = [
   () => benchWorkerStartup(app),
   () => benchMemory(app),
   benchMetricsScrape,
-  async () => toSection(await benchCodegen()),
+  benchCodegen,
 ]
 for (const bench of benches) {
   const section = await bench()

@@ -10,6 +10,7 @@ import {
 import type { Logger } from '@pikku/core/services'
 import { toBackoffStrategy } from './backoff-strategies.js'
 import { closeWorkerWithDeadline } from './close-worker-with-deadline.js'
+import { logFailedAttempt } from './failed-attempt-log.js'
 import { logExcerpt } from './log-excerpt.js'
 import { filterCoreFailureLogs } from './core-failure-log-filter.js'
 import { jobTraceId, runningJobs } from './running-jobs.js'
@@ -151,16 +152,7 @@ export class BullQueueWorkers implements QueueWorkers {
         logger.error(`A job in queue '${queueName}' failed and was removed: ${logExcerpt(error.message)}`)
         return
       }
-      const maxAttempts = Math.max(1, job.opts.attempts ?? 1)
-      const attempt = `Job ${job.id} in queue '${queueName}' failed (attempt ${job.attemptsMade}/${maxAttempts})`
-      // BullMQ sets finishedOn only when the job ends failed, not when it schedules a retry.
-      if (job.finishedOn === undefined) {
-        logger.warn(`${attempt}, will retry: ${logExcerpt(error.message)}`)
-      } else if (error.name === 'UnrecoverableError' || job.attemptsMade < maxAttempts) {
-        logger.error(`${attempt}, not retried: ${logExcerpt(error.message)}`, error)
-      } else {
-        logger.error(`${attempt}, no attempts left: ${logExcerpt(error.message)}`, error)
-      }
+      logFailedAttempt(logger, `Job ${job.id} in queue '${queueName}'`, job, error)
     })
 
     await worker.waitUntilReady()

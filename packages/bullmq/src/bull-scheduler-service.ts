@@ -7,6 +7,7 @@ import type { Logger } from '@pikku/core/services'
 import { Redis } from 'ioredis'
 import { DEFAULT_CLOSE_TIMEOUT_MS } from './bull-queue-workers.js'
 import { closeWorkerWithDeadline } from './close-worker-with-deadline.js'
+import { logFailedAttempt } from './failed-attempt-log.js'
 import { logExcerpt } from './log-excerpt.js'
 import { toBullMQError } from './non-retryable-error.js'
 import { describeSchedule, toScheduleSpec, type ScheduleDeclaration, type ScheduleSpec } from './schedule-spec.js'
@@ -95,12 +96,7 @@ export class BullSchedulerService extends SchedulerService {
     })
     this.worker.on('error', (error) => logger.error(`Schedules worker error:`, error))
     this.worker.on('failed', (job, error) => {
-      if (!job) return
-      const attempts = Math.max(1, job.opts.attempts ?? 1)
-      const willRetry = error.name !== 'UnrecoverableError' && job.attemptsMade < attempts
-      const line = `Schedule '${job.name}' tick ${tickTime(job).toISOString()} failed (attempt ${job.attemptsMade}/${attempts})${willRetry ? ', will retry' : ''}: ${logExcerpt(error.message)}`
-      if (willRetry) logger.warn(line)
-      else logger.error(line)
+      if (job) logFailedAttempt(logger, `Schedule '${job.name}' tick ${tickTime(job).toISOString()}`, job, error)
     })
     await this.worker.waitUntilReady()
     for (const schedule of await this.listSchedules()) {
