@@ -75,6 +75,8 @@ export class BullQueueWorkers implements QueueWorkers {
     if (this.closing) throw new Error('BullQueueWorkers is closed')
     if (this.registered) throw new Error('BullQueueWorkers.registerQueues() was already called')
     this.registered = true
+    // Once, before any job: from here on core's duplicate failure lines are dropped.
+    filterCoreFailureLogs()
 
     // Core catches and only logs errors thrown here, so they are collected to fail start-up.
     const failures: Array<{ queueName: string; error: unknown }> = []
@@ -178,7 +180,6 @@ export class BullQueueWorkers implements QueueWorkers {
    * failing the attempt.
    */
   private async processJob(worker: Worker, job: Job, bullSignal: AbortSignal | undefined, wiringTimeoutMs: number | undefined): Promise<unknown> {
-    filterCoreFailureLogs()
     const timeoutMs = (job.opts as BullJobOptions).timeout ?? wiringTimeoutMs
     // BullMQ's own signal suffices unless a timeout must be able to abort too.
     const controller = timeoutMs === undefined ? undefined : new AbortController()
