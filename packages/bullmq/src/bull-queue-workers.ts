@@ -57,8 +57,6 @@ export class BullQueueWorkers implements QueueWorkers {
   readonly configMappings = bullWorkerConfigMappings
 
   private readonly workers = new Map<string, Worker>()
-  /** Jobs each worker is running, with the lock token needed to hand them back. */
-  private readonly activeJobs = new Map<Worker, Map<string, { job: Job; token: string }>>()
   private readonly forceClosed = new WeakSet<Worker>()
   private registered = false
   private closing: Promise<{ forced: boolean }> | undefined
@@ -120,12 +118,11 @@ export class BullQueueWorkers implements QueueWorkers {
     const { logger } = this.options
     addJobSignalMiddleware(registration)
     const workerName = this.options.workerName ?? `${hostname()}:${process.pid}`
-    const active = new Map<string, { job: Job; token: string }>()
     const config = registration.config ?? {}
     const workerOptions = toWorkerOptions(config)
     // Job defaults are applied when jobs are added; checking them now reports a mistake at start-up.
     toBullMQJobOptions({}, config, queueName)
-    const worker: Worker = new Worker(queueName, (job: Job, token, signal): Promise<unknown> => this.trackActive(active, job, token, () => this.processJob(worker, job, signal, config.timeout)), {
+    const worker: Worker = new Worker(queueName, (job: Job, token, signal): Promise<unknown> => this.processJob(worker, job, token, signal, config.timeout), {
       ...workerOptions,
       settings: {
         backoffStrategy: toBackoffStrategy(queueName, config.backoffStrategies ?? {}, logger),
@@ -138,7 +135,6 @@ export class BullQueueWorkers implements QueueWorkers {
     })
     // Registered before waiting, so close() also reaches a worker that never became ready.
     this.workers.set(queueName, worker)
-    this.activeJobs.set(worker, active)
 
     worker.on('error', (error) => {
       // After a forced close, lock renewal for the abandoned jobs fails by design.
@@ -160,16 +156,6 @@ export class BullQueueWorkers implements QueueWorkers {
     await worker.waitUntilReady()
   }
 
-  private async trackActive<T>(active: Map<string, { job: Job; token: string }>, job: Job, token: string | undefined, run: () => Promise<T>): Promise<T> {
-    if (token === undefined) return run()
-    active.set(job.id!, { job, token })
-    try {
-      return await run()
-    } finally {
-      active.delete(job.id!)
-    }
-  }
-
   /**
    * Runs one attempt through core's `runQueueJob`, registered as running so
    * its AbortSignal reaches `wire.queue.signal`. The signal aborts when
@@ -179,14 +165,20 @@ export class BullQueueWorkers implements QueueWorkers {
    * runs on unobserved. A RateLimitedError pauses the queue instead of
    * failing the attempt.
    */
-  private async processJob(worker: Worker, job: Job, bullSignal: AbortSignal | undefined, wiringTimeoutMs: number | undefined): Promise<unknown> {
+  private async processJob(
+    worker: Worker,
+    job: Job,
+    token: string | undefined,
+    bullSignal: AbortSignal | undefined,
+    wiringTimeoutMs: number | undefined,
+  ): Promise<unknown> {
     const timeoutMs = (job.opts as BullJobOptions).timeout ?? wiringTimeoutMs
     // BullMQ's own signal suffices unless a timeout must be able to abort too.
     const controller = timeoutMs === undefined ? undefined : new AbortController()
     const forwardAbort = () => controller?.abort(bullSignal?.reason)
     if (controller) bullSignal?.addEventListener('abort', forwardAbort, { once: true })
     const traceId = jobTraceId(job.queueName, job.id!)
-    runningJobs.set(traceId, { signal: controller?.signal ?? bullSignal })
+    runningJobs.set(traceId, { job, worker, token, signal: controller?.signal ?? bullSignal })
     let timer: NodeJS.Timeout | undefined
     try {
       const run = runJob({ job: mapBullJob(job), updateProgress: (progress) => job.updateProgress(progress), traceId })
@@ -236,7 +228,7 @@ export class BullQueueWorkers implements QueueWorkers {
   private async handBackActiveJobs(queueName: string, worker: Worker, timeoutMs: number): Promise<void> {
     // From here on, the abandoned runs' late completions fail on purpose (their lock is gone).
     this.forceClosed.add(worker)
-    const active = [...(this.activeJobs.get(worker)?.values() ?? [])]
+    const active = [...runningJobs.values()].filter((running) => running.worker === worker)
     const results = await Promise.allSettled(active.map(({ job, token }) => job.moveToWait(token)))
     const handedBack = active.filter((_, index) => results[index]!.status === 'fulfilled').map(({ job }) => job.id)
     const left = active.filter((_, index) => results[index]!.status === 'rejected').map(({ job }) => job.id)

@@ -1,5 +1,11 @@
-/** What the worker hands to the code of a job while it runs. */
-export interface JobContext {
+import type { Job, Worker } from 'bullmq'
+
+/** A job this process is running. */
+export interface RunningJob {
+  job: Job
+  worker: Worker
+  /** Its lock token: a forced shutdown hands the job back with it. */
+  token: string | undefined
   /** Aborted when the attempt times out, is cancelled, or the worker is force-closed. */
   signal: AbortSignal | undefined
 }
@@ -11,7 +17,7 @@ export interface JobContext {
  * job up here. A map rather than AsyncLocalStorage, whose async hooks would
  * slow down every promise in the process.
  */
-export const runningJobs = new Map<string, JobContext>()
+export const runningJobs = new Map<string, RunningJob>()
 
 /** The trace id of a job: job ids repeat across queues, the queue name makes it unique. */
 export function jobTraceId(queueName: string, jobId: string): string {
