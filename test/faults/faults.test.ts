@@ -82,6 +82,14 @@ async function waitUntil(check: () => boolean | Promise<boolean>, what: string, 
   return Date.now() - started
 }
 
+/** Waits until every added job is in the ledger, stops the servers gracefully, then counts lost and duplicated jobs. */
+async function drainAndCount(ids: readonly string[], ledger: string, running: WorkerServer[], timeoutMs: number): Promise<ReturnType<typeof tally>> {
+  await waitUntil(() => readLedger(ledger).size >= ids.length, 'every job', timeoutMs)
+  for (const server of running) signalGroup(server.child, 'SIGTERM')
+  await Promise.all(running.map((server) => server.closed))
+  return tally(ids, readLedger(ledger))
+}
+
 async function exitCode(server: WorkerServer): Promise<number | null> {
   await server.closed
   return server.child.exitCode
@@ -97,10 +105,8 @@ describe('fault injection', () => {
     assert.equal(await exitCode(first), 0, first.output())
 
     const second = await startServer(prefix, ledger, { FAULT_CONCURRENCY: '20' })
-    await waitUntil(() => readLedger(ledger).size >= ids.length, 'the rest to be processed', 60_000)
-    signalGroup(second.child, 'SIGTERM')
-    assert.equal(await exitCode(second), 0, second.output())
-    const counts = tally(ids, readLedger(ledger))
+    const counts = await drainAndCount(ids, ledger, [second], 60_000)
+    assert.equal(second.child.exitCode, 0, second.output())
     record({ scenario: 'SIGTERM with 20 jobs in flight (200 jobs of 100 ms)', added: ids.length, ...counts, timing: 'exit 0' })
     assert.deepEqual(counts, { completed: ids.length, lost: 0, duplicated: 0 })
   })
@@ -116,10 +122,7 @@ describe('fault injection', () => {
 
     const second = await startServer(prefix, ledger)
     const recoveredMs = await waitUntil(() => activeAtKill.every((id) => readLedger(ledger).has(id)), 'the abandoned jobs to run again', 120_000)
-    await waitUntil(() => readLedger(ledger).size >= ids.length, 'every job', 60_000)
-    signalGroup(second.child, 'SIGTERM')
-    await second.closed
-    const counts = tally(ids, readLedger(ledger))
+    const counts = await drainAndCount(ids, ledger, [second], 60_000)
     record({
       scenario: 'kill -9 mid-run (1000 jobs of 20 ms)',
       added: ids.length,
@@ -139,9 +142,7 @@ describe('fault injection', () => {
     const workers = await Promise.all([0, 1, 2].map(() => startServer(prefix, ledger)))
     await waitUntil(() => readLedger(ledger).size >= ids.length, 'every job', 120_000)
     const seconds = (Date.now() - started) / 1000
-    for (const worker of workers) signalGroup(worker.child, 'SIGTERM')
-    await Promise.all(workers.map((worker) => worker.closed))
-    const counts = tally(ids, readLedger(ledger))
+    const counts = await drainAndCount(ids, ledger, workers, 0)
     record({ scenario: '3 worker processes, 10 000 jobs', added: ids.length, ...counts, timing: `${Math.round(ids.length / seconds)} jobs/s together` })
     assert.deepEqual(counts, { completed: ids.length, lost: 0, duplicated: 0 })
   })
@@ -168,10 +169,7 @@ describe('fault injection', () => {
     await redis.start()
     const doneBefore = readLedger(ledger).size
     const resumedMs = await waitUntil(() => readLedger(ledger).size > doneBefore, 'jobs to move again', 60_000)
-    await waitUntil(() => readLedger(ledger).size >= ids.length, 'every job', 120_000)
-    signalGroup(server.child, 'SIGTERM')
-    await server.closed
-    const counts = tally(ids, readLedger(ledger))
+    const counts = await drainAndCount(ids, ledger, [server], 120_000)
     record({
       scenario: 'Redis down at start; 6 s outage mid-run (2000 jobs of 5 ms)',
       added: ids.length,
@@ -194,9 +192,7 @@ describe('fault injection', () => {
     const second = await startServer(prefix, ledger, { FAULT_CONCURRENCY: '3' })
     await waitUntil(() => readLedger(ledger).size >= ids.length, 'every job', 60_000)
     const firstThreeMs = Date.now() - restarted
-    signalGroup(second.child, 'SIGTERM')
-    await second.closed
-    const counts = tally(ids, readLedger(ledger))
+    const counts = await drainAndCount(ids, ledger, [second], 0)
     record({ scenario: 'shutdown deadline (500 ms) exceeded with 3 jobs of 4 s running', added: ids.length, ...counts, timing: `exit 1; all done ${(firstThreeMs / 1000).toFixed(1)} s after the restart` })
     assert.deepEqual(counts, { completed: ids.length, lost: 0, duplicated: 0 })
     assert.ok(firstThreeMs < DEFAULT_LOCK_DURATION_MS + 5000 + 8000, 'the abandoned jobs did not wait for their lock to expire')
