@@ -1,25 +1,18 @@
 import { hostname } from 'node:os'
 import { Worker, type Job, type RedisOptions } from 'bullmq'
-import {
-  registerQueueWorkers,
-  runQueueJob,
-  type ConfigValidationResult,
-  type CoreQueueWorker,
-  type QueueWorkers,
-} from '@pikku/core/queue'
+import { registerQueueWorkers, type ConfigValidationResult, type CoreQueueWorker, type QueueWorkers } from '@pikku/core/queue'
 import type { Logger } from '@pikku/core/services'
 import { toBackoffStrategy } from './backoff-strategies.js'
 import { closeWorkerWithDeadline } from './close-worker-with-deadline.js'
 import { logFailedAttempt } from './failed-attempt-log.js'
 import { logExcerpt } from './log-excerpt.js'
-import { filterCoreFailureLogs } from './core-failure-log-filter.js'
-import { jobTraceId, runningJobs } from './running-jobs.js'
+import { jobTraceId, RunningJob, runningJobs } from './running-jobs.js'
 import { JobTimeoutError } from './job-timeout-error.js'
 import { addJobSignalMiddleware } from './job-signal-middleware.js'
-import { mapBullJob } from './map-bull-job.js'
-import { toBullMQJobOptions, type BullJobOptions } from './map-job-options.js'
+import { type BullJobOptions, toBullMQJobOptions } from './map-job-options.js'
 import { toBullMQError } from './non-retryable-error.js'
 import { isRateLimitedError } from './rate-limited-error.js'
+import { runQueueAttempt } from './run-queue-attempt.js'
 import { thrownValueToError } from './thrown-value-to-error.js'
 import { bullWorkerConfigMappings, toWorkerOptions } from './worker-config-mappings.js'
 
@@ -43,9 +36,6 @@ export interface CloseOptions {
   /** How long to wait for active jobs before force-closing. Default: 30000 ms. */
   timeoutMs?: number
 }
-
-// The published .d.ts says Promise<void>, but runQueueJob resolves to the function's result.
-const runJob = runQueueJob as (...args: Parameters<typeof runQueueJob>) => Promise<unknown>
 
 /**
  * Pikku's {@link QueueWorkers} on BullMQ: one BullMQ Worker per wired queue.
@@ -73,8 +63,6 @@ export class BullQueueWorkers implements QueueWorkers {
     if (this.closing) throw new Error('BullQueueWorkers is closed')
     if (this.registered) throw new Error('BullQueueWorkers.registerQueues() was already called')
     this.registered = true
-    // Once, before any job: from here on core's duplicate failure lines are dropped.
-    filterCoreFailureLogs()
 
     // Core catches and only logs errors thrown here, so they are collected to fail start-up.
     const failures: Array<{ queueName: string; error: unknown }> = []
@@ -122,7 +110,8 @@ export class BullQueueWorkers implements QueueWorkers {
     const workerOptions = toWorkerOptions(config)
     // Job defaults are applied when jobs are added; checking them now reports a mistake at start-up.
     toBullMQJobOptions({}, config, queueName)
-    const worker: Worker = new Worker(queueName, (job: Job, token, signal): Promise<unknown> => this.processJob(worker, job, token, signal, config.timeout), {
+    // Two parameters: BullMQ makes an AbortController per job for a processor that takes a third.
+    const worker: Worker = new Worker(queueName, (job: Job, token): Promise<unknown> => this.processJob(worker, job, token, config.timeout), {
       ...workerOptions,
       settings: {
         backoffStrategy: toBackoffStrategy(queueName, config.backoffStrategies ?? {}, logger),
@@ -157,41 +146,32 @@ export class BullQueueWorkers implements QueueWorkers {
   }
 
   /**
-   * Runs one attempt through core's `runQueueJob`, registered as running so
-   * its AbortSignal reaches `wire.queue.signal`. The signal aborts when
-   * BullMQ cancels the job (forced shutdown) or when the attempt outlives its
+   * Runs one attempt (see {@link runQueueAttempt}), registered as running so
+   * shutdown can hand it back and its signal can be aborted. The signal
+   * aborts when the worker is force-closed or when the attempt outlives its
    * timeout (the job's `timeout`, else the wiring's): then the attempt fails
    * at once with a JobTimeoutError, and a function that ignores the signal
    * runs on unobserved. A RateLimitedError pauses the queue instead of
    * failing the attempt.
    */
-  private async processJob(
-    worker: Worker,
-    job: Job,
-    token: string | undefined,
-    bullSignal: AbortSignal | undefined,
-    wiringTimeoutMs: number | undefined,
-  ): Promise<unknown> {
-    const timeoutMs = (job.opts as BullJobOptions).timeout ?? wiringTimeoutMs
-    // BullMQ's own signal suffices unless a timeout must be able to abort too.
-    const controller = timeoutMs === undefined ? undefined : new AbortController()
-    const forwardAbort = () => controller?.abort(bullSignal?.reason)
-    if (controller) bullSignal?.addEventListener('abort', forwardAbort, { once: true })
+  private async processJob(worker: Worker, job: Job, token: string | undefined, wiringTimeoutMs: number | undefined): Promise<unknown> {
     const traceId = jobTraceId(job.queueName, job.id!)
-    runningJobs.set(traceId, { job, worker, token, signal: controller?.signal ?? bullSignal })
+    const running = new RunningJob(job, worker, token)
+    runningJobs.set(traceId, running)
+    const timeoutMs = (job.opts as BullJobOptions).timeout ?? wiringTimeoutMs
     let timer: NodeJS.Timeout | undefined
     try {
-      const run = runJob({ job: mapBullJob(job), updateProgress: (progress) => job.updateProgress(progress), traceId })
-      if (!controller) return await run
-      run.catch(() => undefined)
+      const attempt = runQueueAttempt(running, traceId, this.options.logger)
+      if (timeoutMs === undefined) return await attempt
+      attempt.catch(() => undefined)
       const timedOut = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          const error = new JobTimeoutError(job.id!, job.queueName, timeoutMs!)
-          controller.abort(error)
+          const error = new JobTimeoutError(job.id!, job.queueName, timeoutMs)
+          running.abort(error)
           reject(error)
         }, timeoutMs)
       })
-      return await Promise.race([run, timedOut])
+      return await Promise.race([attempt, timedOut])
     } catch (error) {
       if (isRateLimitedError(error)) {
         // BullMQ's manual rate limit (worker.rateLimit is marked deprecated in favour of
@@ -205,7 +185,6 @@ export class BullQueueWorkers implements QueueWorkers {
     } finally {
       runningJobs.delete(traceId)
       clearTimeout(timer)
-      bullSignal?.removeEventListener('abort', forwardAbort)
     }
   }
 
@@ -232,7 +211,7 @@ export class BullQueueWorkers implements QueueWorkers {
     const results = await Promise.allSettled(active.map(({ job, token }) => job.moveToWait(token)))
     const handedBack = active.filter((_, index) => results[index]!.status === 'fulfilled').map(({ job }) => job.id)
     const left = active.filter((_, index) => results[index]!.status === 'rejected').map(({ job }) => job.id)
-    worker.cancelAllJobs('The worker is shutting down')
+    for (const running of active) running.abort('The worker is shutting down')
     this.options.logger.warn(
       `Queue '${queueName}': active jobs did not finish within ${timeoutMs} ms; closing anyway.` +
         (handedBack.length > 0 ? ` Moved back to waiting: ${handedBack.join(', ')}.` : '') +

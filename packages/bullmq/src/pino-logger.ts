@@ -31,11 +31,11 @@ const LEVELS: Record<LogLevel, Level> = {
 /**
  * Pikku's {@link Logger} on pino: structured JSON lines, cheap when a level is off.
  *
- * Core writes its own per-job lines ("Processing job …", progress, and the error of each attempt)
- * through `logger.scope(traceId)`. Those go out at debug here, because pikku-bullmq already writes
- * one line per failed attempt with the queue, job id and attempt: at the default level a healthy
- * worker logs nothing per job, which keeps the per-job path as fast as a plain BullMQ worker.
- * Run with `LOG_LEVEL=debug` to see every job.
+ * Per-job lines ("Processing job …") are written at debug, and so are core's own runner lines
+ * (scheduled ticks, and jobs that claim a user, which core runs), which come through
+ * `logger.scope(traceId)`: pikku-bullmq already writes one line per failed attempt with the queue,
+ * job id and attempt. At the default level a healthy worker logs nothing per job. Run with
+ * `LOG_LEVEL=debug` to see every job.
  */
 export class PinoLogger implements Logger {
   readonly pino: Pino

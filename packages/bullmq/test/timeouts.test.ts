@@ -1,16 +1,18 @@
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { SignedQueueService } from '@pikku/core/queue'
+import { LocalSecretService, LocalVariablesService } from '@pikku/core/services'
 import { JobTimeoutError } from '../src/index.js'
-import { withWorkers, deleteKeys, setupPikku, uniquePrefix } from './helpers.js'
+import { withWorkers, deleteKeys, setupPikku, uniquePrefix, QUEUE_IDENTITY_SECRET } from './helpers.js'
 
 /** Per job id: how each run ended, and why its signal was aborted. */
-const runs = new Map<string, Array<{ outcome: 'finished' | 'aborted'; reason?: unknown }>>()
+const runs = new Map<string, Array<{ outcome: 'finished' | 'aborted'; reason?: unknown; pikkuUserId?: string }>>()
 
 const logger = setupPikku({
   slow: {
     func: async (_services, data: { ms: number }, wire) => {
       const signal = wire.queue!.signal!
-      const record = { outcome: 'finished' as 'finished' | 'aborted', reason: undefined as unknown }
+      const record = { outcome: 'finished' as 'finished' | 'aborted', reason: undefined as unknown, pikkuUserId: wire.queue!.pikkuUserId }
       runs.set(wire.queue!.jobId, [...(runs.get(wire.queue!.jobId) ?? []), record])
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, data.ms)
@@ -60,5 +62,18 @@ test("a job's own timeout wins over the wiring's; a job within its timeout compl
     const longId = await queueService.add('slow', { ms: 500 }, { timeout: 5000 })
     assert.equal(await (await queueService.getJob('slow', longId))!.waitForCompletion!(5000), 'slept 500 ms')
     assert.deepEqual(runs.get(longId)!.map((run) => run.outcome), ['finished'])
+  })
+})
+
+test('a job that claims a user (run by core, which verifies the claim) gets its signal and timeout too', { timeout: 20_000 }, async () => {
+  await withWorkers(prefix, logger, async (factory) => {
+    const secrets = new LocalSecretService(new LocalVariablesService({ PIKKU_QUEUE_IDENTITY_SECRET: QUEUE_IDENTITY_SECRET }))
+    const signed = new SignedQueueService(factory.getQueueService(), secrets, logger)
+    const jobId = await signed.add('slow', { ms: 10_000 }, { pikkuUserId: 'user-7', timeout: 200 })
+    await assert.rejects((await signed.getJob('slow', jobId))!.waitForCompletion!(5000), /timed out after 200 ms/)
+    const [run] = runs.get(jobId)!
+    assert.equal(run!.pikkuUserId, 'user-7')
+    assert.equal(run!.outcome, 'aborted')
+    assert.ok(run!.reason instanceof JobTimeoutError)
   })
 })
