@@ -1,3 +1,4 @@
+import type { Job } from 'bullmq'
 import { getCreateWireServices, getSingletonServices, pikkuState, runPikkuFunc } from '@pikku/core/ecosystem'
 import { PikkuMissingMetaError } from '@pikku/core/errors'
 import { runQueueJob } from '@pikku/core/queue'
@@ -23,25 +24,38 @@ const runCoreQueueJob = runQueueJob as (...args: Parameters<typeof runQueueJob>)
  */
 export async function runQueueAttempt(running: RunningJob, traceId: string, logger: Logger): Promise<unknown> {
   const { job } = running
-  if ((job.opts as BullJobOptions).pikkuUserId) {
-    return runCoreQueueJob({ job: mapBullJob(job), updateProgress: (progress) => job.updateProgress(progress), traceId })
-  }
+  if ((job.opts as BullJobOptions).pikkuUserId) return runClaimedJob(job, traceId)
   const meta = pikkuState(null, 'queue', 'meta')[job.queueName]
   if (!meta) throw new PikkuMissingMetaError(`Missing generated metadata for queue worker '${job.queueName}'`)
   const registration = pikkuState(null, 'queue', 'registrations').get(job.queueName)
   if (!registration) throw new Error(`Queue worker registration not found for: ${job.queueName}`)
 
+  // Core's runner defines `wire.rpc` as an accessor whose getter closes over the run. V8 keeps such
+  // a getter, and all it reaches, alive until the next full GC, so the run must not reach the job:
+  // the data is handed over through a holder and dropped, with wire.queue, once the attempt ends.
+  const input: { data: unknown } = { data: job.data }
+  const wire: { traceId: string; queue?: QueueWire } = { traceId, queue: new QueueWire(running) }
   logger.debug(`Processing job ${job.id} in queue ${job.queueName}`)
-  const result = await runPikkuFunc('queue', job.queueName, meta.pikkuFuncId, {
-    singletonServices: getSingletonServices(),
-    createWireServices: getCreateWireServices(),
-    auth: false,
-    data: () => job.data,
-    inheritedMiddleware: meta.middleware,
-    wireMiddleware: registration.middleware,
-    tags: registration.tags,
-    wire: { traceId, queue: new QueueWire(running) },
-  })
-  logger.debug(`Processed job ${job.id} in queue ${job.queueName}`)
-  return result
+  try {
+    const result = await runPikkuFunc('queue', job.queueName, meta.pikkuFuncId, {
+      singletonServices: getSingletonServices(),
+      createWireServices: getCreateWireServices(),
+      auth: false,
+      data: () => input.data,
+      inheritedMiddleware: meta.middleware,
+      wireMiddleware: registration.middleware,
+      tags: registration.tags,
+      wire,
+    })
+    logger.debug(`Processed job ${job.id} in queue ${job.queueName}`)
+    return result
+  } finally {
+    input.data = undefined
+    wire.queue = undefined
+  }
+}
+
+/** Separate from runQueueAttempt so that its closure does not put the job in that function's scope. */
+function runClaimedJob(job: Job, traceId: string): Promise<unknown> {
+  return runCoreQueueJob({ job: mapBullJob(job), updateProgress: (progress) => job.updateProgress(progress), traceId })
 }
