@@ -44,10 +44,61 @@ console.log(await run(count))
 await bull.close()
 `
 
+/**
+ * Times core's function runner in process: usage node dist/client/bench-core-runner.js <core|direct> <calls>.
+ * Runs the no-op function through runPikkuFunc as pikku-bullmq does (core), or calls it directly,
+ * 10 at a time; prints µs per call and the garbage collection pause in it, as JSON.
+ */
+const BENCH_CORE_RUNNER = `import '../.pikku/pikku-bootstrap.gen.js'
+import { PerformanceObserver } from 'node:perf_hooks'
+import { getCreateWireServices, getSingletonServices, pikkuState, runPikkuFunc } from '@pikku/core/ecosystem'
+import { PinoLogger } from 'pikku-bullmq'
+import { benchNoop } from '../src/bench.functions.js'
+import { createConfig } from '../src/config.js'
+import { createSingletonServices } from '../src/services.js'
+
+const [mode, calls] = [process.argv[2], Number(process.argv[3])]
+await createSingletonServices(await createConfig(), { logger: new PinoLogger() })
+const services = getSingletonServices()
+const meta = pikkuState(null, 'queue', 'meta')['bench-noop']!
+const registration = pikkuState(null, 'queue', 'registrations').get('bench-noop')!
+const queue = { queueName: 'bench-noop', jobId: '1', updateProgress: async () => {}, fail: async () => {}, discard: async () => {} }
+
+const call = (i: number) =>
+  mode === 'direct'
+    ? benchNoop.func(services as any, { i }, { queue } as any)
+    : runPikkuFunc('queue', 'bench-noop', meta.pikkuFuncId, {
+        singletonServices: services,
+        createWireServices: getCreateWireServices(),
+        auth: false,
+        data: () => ({ i }),
+        inheritedMiddleware: meta.middleware,
+        wireMiddleware: registration.middleware,
+        tags: registration.tags,
+        wire: { traceId: \`bench-noop:\${i}\`, queue: { ...queue, jobId: String(i) } },
+      })
+const run = async (count: number) => {
+  let next = 0
+  await Promise.all(Array.from({ length: 10 }, async () => { while (next < count) await call(next++) }))
+}
+await run(20_000)
+let gcMs = 0
+const observer = new PerformanceObserver((list) => { for (const entry of list.getEntries()) gcMs += entry.duration })
+observer.observe({ entryTypes: ['gc'] })
+const started = performance.now()
+await run(calls)
+const elapsedMs = performance.now() - started
+// GC entries reach the observer asynchronously.
+await new Promise((resolve) => setTimeout(resolve, 100))
+observer.disconnect()
+console.log(JSON.stringify({ usPerCall: (elapsedMs * 1000) / calls, gcUsPerCall: (gcMs * 1000) / calls }))
+`
+
 export function createBenchProject(): string {
   return createBuiltProject('bench', {
     'src/bench.functions.ts': BENCH_FUNCTIONS,
     'src/bench.routes.ts': BENCH_ROUTES,
     'client/bench-enqueue.ts': BENCH_ENQUEUE,
+    'client/bench-core-runner.ts': BENCH_CORE_RUNNER,
   })
 }

@@ -8,6 +8,7 @@ import { createBenchProject } from './bench-project.js'
 import { benchOutOfBoxThroughput } from './out-of-box-throughput.js'
 import { benchPerJobProfile } from './per-job-profile.js'
 import { benchCodegen } from './codegen.js'
+import { benchCoreRunner } from './core-runner.js'
 import { benchEnqueueThroughput } from './enqueue-throughput.js'
 import { benchLatency } from './latency.js'
 import { benchMemory } from './memory.js'
@@ -24,6 +25,7 @@ const benches: Array<() => Promise<BenchSection>> = [
   benchScaffold,
   () => benchOutOfBoxThroughput(app),
   () => benchPerJobProfile(app),
+  () => benchCoreRunner(app),
   () => benchLatency(app),
   () => benchEnqueueThroughput(app),
   () => benchWorkerStartup(app),

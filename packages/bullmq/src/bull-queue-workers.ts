@@ -91,6 +91,18 @@ export class BullQueueWorkers implements QueueWorkers {
   }
 
   /**
+   * Aborts the `wire.queue.signal` of a job this process is running; the
+   * function decides what to do about it (a function that stops by throwing
+   * fails the attempt). Returns false if the job is not running here.
+   * BullMQ's own `worker.cancelJob()` does not reach the signal.
+   */
+  cancelJob(queueName: string, jobId: string, reason: unknown = 'The job was cancelled'): boolean {
+    const running = runningJobs.get(jobTraceId(queueName, jobId))
+    running?.abort(reason)
+    return running !== undefined
+  }
+
+  /**
    * Stops taking jobs, waits up to `timeoutMs` for active ones, then
    * force-closes: unfinished jobs are moved back to waiting (with their lock
    * token, so this does not count as a stall) and their functions' abort

@@ -77,3 +77,18 @@ test('a job that claims a user (run by core, which verifies the claim) gets its 
     assert.ok(run!.reason instanceof JobTimeoutError)
   })
 })
+
+test('cancelJob aborts the signal of a running job; the job ends as its function decides', { timeout: 20_000 }, async () => {
+  await withWorkers(prefix, logger, async (factory) => {
+    const queueService = factory.getQueueService()
+    const workers = factory.getQueueWorkers()
+    // Its own timeout, longer than the run, so only the cancel can abort it.
+    const jobId = await queueService.add('slow', { ms: 10_000 }, { timeout: 20_000 })
+    const job = await queueService.getJob('slow', jobId)
+    while (!runs.has(jobId)) await new Promise((resolve) => setTimeout(resolve, 10))
+    assert.equal(workers.cancelJob('slow', jobId, 'not needed any more'), true)
+    assert.equal(await job!.waitForCompletion!(5000), 'slept 10000 ms', 'this function returns when aborted')
+    assert.deepEqual(runs.get(jobId)!.map(({ outcome, reason }) => [outcome, reason]), [['aborted', 'not needed any more']])
+    assert.equal(workers.cancelJob('slow', jobId), false, 'a job no longer running')
+  })
+})
