@@ -41,14 +41,14 @@ pause within it, median (min–max).
 ${row('function called directly (baseline)', results.direct)}
 ${row("through core's runner", results.core)}
 
-Core's runner adds **${formatRounds(extra, 1)} µs** per job; the profile above shows what a raw BullMQ worker
-spends on a no-op job in all. Much of it is garbage collection: per call, core defines \`wire.rpc\`
-and, twice, \`services.secrets\` as accessors with new getter functions. V8 puts accessor pairs in old space,
-so each getter, and everything its closure reaches of that run, survives minor collections until the next
-full one. Inside a worker process that extra garbage also slows BullMQ's and ioredis's own allocations,
-which is why the profile charges more time to them on the Pikku side. pikku-bullmq keeps what it hands to
-core small (the job's data and \`wire.queue\` are dropped when the attempt ends); the accessors themselves
-are core's.
+Core's runner adds **${formatRounds(extra, 1)} µs** per job (compare the CPU a raw BullMQ worker spends on a
+whole no-op job, in the profile above), and about half of that is garbage collection. The cause is in
+core: on every call it defines \`wire.rpc\`, and twice \`services.secrets\`, as accessors with new getter
+functions. V8 allocates accessor pairs in old space, so each getter, and all of that run its closure
+reaches, outlives the run until the next full collection. In a worker process this garbage also slows
+BullMQ's and ioredis's own allocations, which is why the profile charges them more time on the Pikku
+side. pikku-bullmq keeps what it hands to core from being held (the job's data and \`wire.queue\` are
+dropped when the attempt ends); the accessors themselves can only change in core.
 `,
   }
 }
