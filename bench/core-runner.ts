@@ -27,6 +27,7 @@ export async function benchCoreRunner(app: string): Promise<BenchSection> {
   const row = (label: string, runs: RunnerResult[]) =>
     `| ${label} | ${formatRounds(summarize(runs.map((run) => run.usPerCall)), 2)} | ${formatRounds(summarize(runs.map((run) => run.gcUsPerCall)), 2)} |`
   const extra = summarize(results.core.map((run, round) => run.usPerCall - results.direct[round]!.usPerCall))
+  const gcShare = summarize(results.core.map((run) => (run.gcUsPerCall / run.usPerCall) * 100))
   console.log(`core runner: ${formatRounds(extra, 2)} µs per call over a direct call`)
   return {
     title: "Core's function runner per job, in process",
@@ -42,7 +43,7 @@ ${row('function called directly (baseline)', results.direct)}
 ${row("through core's runner", results.core)}
 
 Core's runner adds **${formatRounds(extra, 1)} µs** per job (compare the CPU a raw BullMQ worker spends on a
-whole no-op job, in the profile above), and about half of that is garbage collection. The cause is in
+whole no-op job, in the profile above), and ${gcShare.median.toFixed(0)}% of a call is garbage collection pause. The cause is in
 core: on every call it defines \`wire.rpc\`, and twice \`services.secrets\`, as accessors with new getter
 functions. V8 allocates accessor pairs in old space, so each getter, and all of that run its closure
 reaches, outlives the run until the next full collection. In a worker process this garbage also slows
