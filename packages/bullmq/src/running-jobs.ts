@@ -12,9 +12,9 @@ export class RunningJob {
   ) {}
 
   /**
-   * Aborted when the attempt times out or the worker is force-closed. Made on
-   * first use: an AbortController costs about 5 µs on Node 20, more than a
-   * no-op job, and most jobs never look at their signal.
+   * Aborted when the attempt times out, is cancelled (`cancelJob`), or the
+   * worker is force-closed. Made on first use: an AbortController costs about
+   * 5 µs on Node 20, and most jobs never look at their signal.
    */
   get signal(): AbortSignal {
     this.controller ??= new AbortController()
@@ -30,10 +30,10 @@ export class RunningJob {
 
 /**
  * The jobs this process is running, by the trace id the worker passes to core
- * (`<queue>:<job id>`). Forced shutdown hands them back, and the signal
- * middleware finds a job's signal here for the runs that go through core's
- * runner. A map rather than AsyncLocalStorage, whose async hooks would slow
- * down every promise in the process.
+ * (`<queue>:<job id>`): forced shutdown hands them back, `cancelJob` aborts
+ * them, and the signal middleware finds a job's signal here for the runs
+ * that go through core's `runQueueJob`. A map rather than AsyncLocalStorage,
+ * whose async hooks would slow down every promise in the process.
  */
 export const runningJobs = new Map<string, RunningJob>()
 
