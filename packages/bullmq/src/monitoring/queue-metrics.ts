@@ -136,7 +136,10 @@ export class QueueMetrics {
   addWorker(name: string, worker: Worker): void {
     this.workers.set(name, worker)
     this.inProgress.set(name, 0)
+    // Label objects made once: the listeners run for every job.
     const labels = { queue: name }
+    const completedLabels = { queue: name, status: 'completed' }
+    const failedLabels = { queue: name, status: 'failed' }
     // Zero-valued series from the start, so rate() and alerts see them before the first event.
     for (const counter of [this.completed, this.failed, this.retries, this.stalled]) counter.inc(labels, 0)
     const finished = () => this.inProgress.set(name, Math.max(0, (this.inProgress.get(name) ?? 1) - 1))
@@ -153,7 +156,7 @@ export class QueueMetrics {
         completed: (job: Job) => {
           finished()
           this.completed.inc(labels)
-          this.observeDuration(name, 'completed', job)
+          this.observeDuration(completedLabels, job)
         },
         failed: (job: Job | undefined) => {
           // Typed as optional, but BullMQ 6.7 only emits 'failed' for a job this worker ran.
@@ -162,7 +165,7 @@ export class QueueMetrics {
           // BullMQ sets finishedOn only when the job fails for good; a retried attempt has none.
           if (job.finishedOn) this.failed.inc(labels)
           else this.retries.inc(labels)
-          this.observeDuration(name, 'failed', job)
+          this.observeDuration(failedLabels, job)
         },
         stalled: () => this.stalled.inc(labels),
       }),
@@ -183,8 +186,8 @@ export class QueueMetrics {
     return this.registry.contentType
   }
 
-  private observeDuration(name: string, status: 'completed' | 'failed', job: Job): void {
+  private observeDuration(labels: { queue: string; status: string }, job: Job): void {
     if (!job.processedOn) return
-    this.duration.observe({ queue: name, status }, Math.max(0, (job.finishedOn ?? Date.now()) - job.processedOn) / 1000)
+    this.duration.observe(labels, Math.max(0, (job.finishedOn ?? Date.now()) - job.processedOn) / 1000)
   }
 }
