@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, test } from 'node:test'
-import { findCompanions, registryRanges, setDependencySpecs, vendorCompanions } from '../src/companions.js'
+import { COMPANIONS_DIR, findCompanions, registryRanges, setDependencySpecs, vendorCompanions } from '../src/companions.js'
 
 let tmp: string
 before(async () => {
@@ -60,4 +61,21 @@ test('setDependencySpecs rewrites the entry where the template lists it', async 
     `${JSON.stringify({ name: 'x', dependencies: { a: 'file:vendor/a-1.0.0.tgz', keep: '1.0.0' }, devDependencies: { b: '^2.0.0' } }, null, 2)}\n`,
   )
   await assert.rejects(setDependencySpecs(file, new Map([['absent', '^1.0.0']])), /does not list absent in dependencies or devDependencies/)
+})
+
+// The real companions/, packed by `prepare`: tsc -b leaves the output of a deleted source in dist/.
+test('the packed companions hold compiled code for their current sources only', async () => {
+  for (const { name, tarball } of await findCompanions(['pikku-codegen', 'pikku-bullmq'])) {
+    const packageDir = path.join(COMPANIONS_DIR, '..', 'packages', name === 'pikku-codegen' ? 'codegen' : 'bullmq')
+    const compiled = execFileSync('tar', ['tzf', path.join(COMPANIONS_DIR, tarball)], { encoding: 'utf8' })
+      .split('\n')
+      .filter((file) => /^package\/dist\/.*\.js$/.test(file))
+      .map((file) => file.replace(/^package\/dist\//, '').replace(/\.js$/, '.ts'))
+    assert.ok(compiled.length > 0, `${tarball} holds compiled code`)
+    const stale: string[] = []
+    for (const source of compiled) {
+      if (!(await fs.stat(path.join(packageDir, 'src', source)).catch(() => undefined))) stale.push(source.replace(/\.ts$/, '.js'))
+    }
+    assert.deepEqual(stale, [], `${tarball} ships output of sources that no longer exist`)
+  }
 })
