@@ -71,8 +71,11 @@ function watch(rootDir: string, command: string[]): void {
   process.once('SIGTERM', stop)
 }
 
-function report(rootDir: string, { model, outDir, changed }: GenerateResult, tookMs: number): void {
-  const what = `${model.functions.length} function(s), ${model.queueWorkers.length} queue worker(s)`
+function report(rootDir: string, { model, outDir, changed, warnings }: GenerateResult, tookMs: number): void {
+  for (const d of warnings) {
+    console.error(formatDiagnostic({ ...d, file: relative(rootDir, d.file) || d.file, message: `warning: ${d.message}` }))
+  }
+  const what = `${model.functions.length} function(s), ${model.queueWorkers.length} queue worker(s), ${model.schedulers.length} scheduled task(s)`
   console.log(`pikku: ${changed ? 'wrote' : 'unchanged'} ${relative(rootDir, outDir) || '.'}/ — ${what} (${Math.round(tookMs)} ms)`)
 }
 

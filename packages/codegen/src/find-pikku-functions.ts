@@ -176,7 +176,7 @@ export function propertyValue(object: ts.ObjectLiteralExpression, key: string): 
 }
 
 /** Variable declarations of the file and the names the file exports them under (`export const`, `export { f as g }`). */
-function exportNamesOf(sourceFile: ts.SourceFile, checker: ts.TypeChecker): Map<ts.Node, string> {
+export function exportNamesOf(sourceFile: ts.SourceFile, checker: ts.TypeChecker): Map<ts.Node, string> {
   const names = new Map<ts.Node, string>()
   const moduleSymbol = checker.getSymbolAtLocation(sourceFile)
   if (!moduleSymbol) return names

@@ -3,12 +3,15 @@ import type ts from 'typescript'
 import { inspectProject } from './inspect-project.js'
 import { loadConfig, type PikkuConfig } from './load-config.js'
 import { compilerOptionsOf, ProjectHost } from './project-host.js'
+import type { Diagnostic } from './codegen-error.js'
 import type { ApplicationTypes, ProjectModel } from './project-model.js'
 import { renderBootstrap } from './render/render-bootstrap.js'
 import { renderDefinerDeclarations } from './render/render-definer-declarations.js'
 import { renderFunctionTypes } from './render/render-function-types.js'
 import { renderFunctionsMeta } from './render/render-functions-meta.js'
+import { renderHookFactories } from './render/render-hook-factories.js'
 import { renderJsonSchemaService } from './render/render-json-schema-service.js'
+import { generatedSpecifiers, renderLeafIndexes } from './render/render-leaf-indexes.js'
 import { renderPikkuQueue } from './render/render-pikku-queue.js'
 import { renderQueueMap } from './render/render-queue-map.js'
 import { renderQueueMeta } from './render/render-queue-meta.js'
@@ -18,11 +21,15 @@ import { renderStandardSchemaValidation } from './render/render-standard-schema-
 import { renderWiringImports } from './render/render-wiring-imports.js'
 import { writeOutput } from './write-output.js'
 
-/** Paths inside outDir; user code imports the first three. */
+/**
+ * Paths inside outDir. User code imports the first three (`#pikku/pikku-types.gen.js`, …) and the
+ * leaves (`#pikku/function`, `#pikku/queue`, …; see render-leaf-indexes.ts), which re-export the first.
+ */
 export const OUTPUT_FILES = {
   types: 'pikku-types.gen.ts',
   queue: 'pikku-queue.gen.ts',
   bootstrap: 'pikku-bootstrap.gen.ts',
+  hookFactories: 'middleware/pikku-hook-factories.gen.ts',
   functionsMeta: 'function/pikku-functions-meta.gen.ts',
   schemas: 'schemas/register.gen.ts',
   schemaService: 'schemas/json-schema-service.gen.ts',
@@ -40,6 +47,8 @@ export interface GenerateResult {
   model: ProjectModel
   outDir: string
   changed: boolean
+  /** What runs, but not as written, with what to write instead. */
+  warnings: Diagnostic[]
 }
 
 /** Inspects the project at rootDir and writes its .pikku/ folder. Throws CodegenError on user mistakes. */
@@ -65,20 +74,27 @@ export class Generator {
 
   run(): GenerateResult {
     const { config, paths } = this
-    const { model, program } = inspectProject({
+    const leaves = renderLeafIndexes(config.outDir, paths.types, paths.queue)
+    const outputs = new Set([...Object.values(paths), ...leaves.keys()])
+    const { model, program, warnings } = inspectProject({
       config,
       host: this.host,
       typesFile: paths.types,
-      overlays: new Map([[paths.types, renderDefinerDeclarations()]]),
+      // The leaves re-export the definers, so user code that imports `#pikku/function` resolves them too.
+      overlays: new Map([[paths.types, renderDefinerDeclarations()], ...leaves]),
       oldProgram: this.program,
+      generated: {
+        files: outputs,
+        specifiers: generatedSpecifiers([OUTPUT_FILES.types, OUTPUT_FILES.queue, OUTPUT_FILES.bootstrap]),
+      },
     })
     this.program = program
-    const files = new Map([...this.staticFiles(model.types), ...renderModelFiles(paths, model)])
+    const files = new Map([...this.staticFiles(model.types), ...leaves, ...renderModelFiles(paths, model)])
     const changed = writeOutput(
       config.outDir,
       new Map([...files].map(([path, content]) => [relative(config.outDir, path), content])),
     )
-    return { model, outDir: config.outDir, changed }
+    return { model, outDir: config.outDir, changed, warnings }
   }
 
   /** The files that depend only on the application types. */
@@ -102,10 +118,11 @@ function renderModelFiles(paths: OutputPaths, model: ProjectModel): Map<string, 
     [paths.schedulerWirings, renderWiringImports(paths.schedulerWirings, model.schedulers)],
     [paths.queueMap, renderQueueMap(paths.queueMap, paths.types, model.queueWorkers, model.functions)],
     [paths.queue, renderPikkuQueue(paths.queue, paths.queueMap)],
+    [paths.hookFactories, renderHookFactories(paths.hookFactories, model.hookFactories)],
     [paths.bootstrap, renderBootstrap(
         paths.bootstrap,
         [paths.functionsMeta, paths.schemas, paths.queueMeta, paths.schedulerMeta],
-        model.hookFiles,
+        [...model.hookFiles, paths.hookFactories],
         [paths.queueWirings, paths.schedulerWirings],
       ),],
   ])

@@ -6,8 +6,9 @@ import { CodegenError, type Diagnostic } from './codegen-error.js'
 import { compareCodePoints } from './compare-code-points.js'
 import { findApplicationTypes } from './find-application-types.js'
 import { findPikkuFunctions } from './find-pikku-functions.js'
-import { findHookFiles } from './find-hook-files.js'
-import { findUnsupportedWirings } from './find-unsupported-wirings.js'
+import { findCoreWirings } from './find-core-wirings.js'
+import { findHooks } from './find-hooks.js'
+import { findUnresolvedImports } from './find-unresolved-imports.js'
 import { findWirings } from './find-wirings.js'
 import type { PikkuConfig } from './load-config.js'
 import type { ProjectModel } from './project-model.js'
@@ -26,29 +27,44 @@ export interface InspectOptions {
   overlays: ReadonlyMap<string, string>
   /** The previous run's program (watch mode): unchanged files are reused, not re-parsed. */
   oldProgram?: ts.Program
+  /** Every file this run will write, and their `#pikku/…` specifiers: imports of them resolve. */
+  generated: { files: ReadonlySet<string>; specifiers: readonly string[] }
 }
 
 export interface Inspection {
   model: ProjectModel
   program: ts.Program
+  /** What runs, but not as written: printed as `file:line:col warning: …`. */
+  warnings: Diagnostic[]
 }
 
 /** Reads the source directories with the TypeScript type checker; throws CodegenError listing every mistake. */
-export function inspectProject({ config, host, typesFile, overlays, oldProgram }: InspectOptions): Inspection {
-  const files = listSourceFiles(config)
+export function inspectProject({ config, host, typesFile, overlays, oldProgram, generated }: InspectOptions): Inspection {
+  const { files, declarationFiles } = listSourceFiles(config)
   const diagnostics: Diagnostic[] = []
+  const warnings: Diagnostic[] = []
   host.setOverlays(overlays)
-  const program = ts.createProgram([...files, ...overlays.keys()], host.options, host.host, oldProgram)
+  const program = ts.createProgram([...files, ...declarationFiles, ...overlays.keys()], host.options, host.host, oldProgram)
   const sourceFiles = files.map((file) => program.getSourceFile(file)).filter((f) => f !== undefined)
-  const syntaxErrors = sourceFiles.flatMap((f) => program.getSyntacticDiagnostics(f)).map(toDiagnostic)
+  const declarations = declarationFiles.map((file) => program.getSourceFile(file)).filter((f) => f !== undefined)
+  const syntaxErrors = [...sourceFiles, ...declarations].flatMap((f) => program.getSyntacticDiagnostics(f)).map(toDiagnostic)
   if (syntaxErrors.length > 0) throw new CodegenError(syntaxErrors)
   const checker = program.getTypeChecker()
   const isDefinerFile = (fileName: string) => fileName === typesFile
 
-  const types = findApplicationTypes(sourceFiles, checker, diagnostics)
+  findUnresolvedImports([...sourceFiles, ...declarations], {
+    rootDir: config.rootDir,
+    outDir: config.outDir,
+    generatedFiles: generated.files,
+    generatedSpecifiers: generated.specifiers,
+    options: host.options,
+    host: host.host,
+  }, diagnostics)
+  const types = findApplicationTypes([...sourceFiles, ...declarations], checker, config, diagnostics)
   const found = findPikkuFunctions(sourceFiles, checker, isDefinerFile, diagnostics)
   const { queueWorkers, schedulers } = findWirings(sourceFiles, found, checker, isDefinerFile, config.rootDir, diagnostics)
-  findUnsupportedWirings(sourceFiles, checker, diagnostics)
+  findCoreWirings(sourceFiles, checker, diagnostics, warnings)
+  const hooks = findHooks(sourceFiles, checker, isDefinerFile, diagnostics)
   const seen = new Map<string, ts.Node>()
   for (const func of found) {
     if (func.inline && func.id === '') {
@@ -74,27 +90,30 @@ export function inspectProject({ config, host, typesFile, overlays, oldProgram }
     .filter((f) => f.id !== '')
     .map(({ call: _call, anchor: _anchor, inline: _inline, ...info }) => info)
     .sort((a, b) => compareCodePoints(a.id, b.id))
-  const hookFiles = findHookFiles(sourceFiles, checker, isDefinerFile)
-  return { model: { types, functions, queueWorkers, schedulers, hookFiles }, program }
+  return { model: { types, functions, queueWorkers, schedulers, hookFiles: hooks.files, hookFactories: hooks.factories }, program, warnings }
 }
 
-/** .ts files below each source directory, in a stable order, leaving out declarations, node_modules, the output folder and the exclude patterns. */
-function listSourceFiles(config: PikkuConfig): string[] {
+/**
+ * .ts files below each source directory, in a stable order, leaving out node_modules, the output folder
+ * and the exclude patterns; declaration files (.d.ts) apart, since they can only hold application types.
+ */
+function listSourceFiles(config: PikkuConfig): { files: string[]; declarationFiles: string[] } {
   const excluded = picomatch(config.exclude, { dot: true })
   const files: string[] = []
+  const declarationFiles: string[] = []
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => compareCodePoints(a.name, b.name))) {
       const path = join(dir, entry.name)
       const rel = relative(config.rootDir, path).split(sep).join('/')
       if (entry.isDirectory()) {
         if (entry.name !== 'node_modules' && !isInside(path, config.outDir)) walk(path)
-      } else if (/\.(m|c)?tsx?$/.test(entry.name) && !/\.d\.(m|c)?ts$/.test(entry.name) && !excluded(rel)) {
-        files.push(path)
+      } else if (/\.(m|c)?tsx?$/.test(entry.name) && !excluded(rel)) {
+        ;(/\.d\.(m|c)?ts$/.test(entry.name) ? declarationFiles : files).push(path)
       }
     }
   }
   for (const dir of config.srcDirectories) walk(dir)
-  return files
+  return { files, declarationFiles }
 }
 
 function isInside(path: string, dir: string): boolean {

@@ -6,8 +6,17 @@ export interface ProjectModel {
   functions: PikkuFunctionInfo[]
   queueWorkers: QueueWorkerInfo[]
   schedulers: SchedulerInfo[]
-  /** Files that call addGlobalMiddleware, addMiddleware, addGlobalPermission, addPermission or pikkuWireServices: loaded before any wiring. */
+  /** Files that call a hook (addTagMiddleware, addGlobalPermission, pikkuWireServices, …) at their top level: loaded before any wiring. */
   hookFiles: string[]
+  /** Exported factories that call hooks: the bootstrap calls each once, before any wiring. */
+  hookFactories: HookFactory[]
+}
+
+/** `export const auditTag = () => addTagMiddleware('audit', [...])`, as Pikku writes tag middleware. */
+export interface HookFactory {
+  file: string
+  /** The name the file exports it under ('default' for export default). */
+  exportName: string
 }
 
 /** An exported interface codegen builds the typed definers on. */

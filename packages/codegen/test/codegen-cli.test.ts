@@ -69,6 +69,7 @@ describe('pikku codegen', () => {
       "import './schemas/register.gen.js'",
       "import './queue/pikku-queue-workers-wirings-meta.gen.js'",
       "import './scheduler/pikku-schedulers-meta.gen.js'",
+      "import './middleware/pikku-hook-factories.gen.js'",
       "import './queue/pikku-queue-workers-wirings.gen.js'",
       "import './scheduler/pikku-schedulers-wirings.gen.js'",
     ])

@@ -1,9 +1,9 @@
 import { dirname, relative, sep } from 'node:path'
 
-/** The specifier a generated file uses to import a source file under NodeNext: relative, with .js for .ts. */
+/** The specifier a generated file uses to import a source file under NodeNext: relative, with .js for .ts (and for .d.ts, which describes a .js). */
 export function importPath(fromFile: string, toFile: string): string {
   const rel = relative(dirname(fromFile), toFile).split(sep).join('/')
-  const withJs = rel.replace(/\.(m|c)?ts(x?)$/, (_m, kind: string | undefined, x: string) => `.${kind ?? ''}js${x}`)
+  const withJs = rel.replace(/(\.d)?\.(m|c)?ts(x?)$/, (_m, _d: string | undefined, kind: string | undefined, x: string) => `.${kind ?? ''}js${x}`)
   return withJs.startsWith('.') ? withJs : `./${withJs}`
 }
 

@@ -5,7 +5,8 @@
  * ends up with; checking the real definers would mean loading core's types
  * and inferring through them for every function, several times slower.
  * Every name codegen looks for must be declared here (see FUNCTION_DEFINERS,
- * find-wirings.ts and find-hook-files.ts).
+ * find-wirings.ts and find-hooks.ts); the other names the leaves re-export
+ * (render-leaf-indexes.ts) need not be.
  */
 export function renderDefinerDeclarations(): string {
   return `type Func<In, Out> = (services: any, data: In, wire: any) => Promise<Out>
@@ -22,10 +23,12 @@ export declare function pikkuFunc<In, Out = unknown>(func: Func<In, Out> | Confi
 export declare function pikkuVoidFunc(func: Func<void, void> | Config<void, void>): PikkuFunctionConfig<void, void>
 export declare function wireQueueWorker(wiring: { name: string; func: PikkuFunctionConfig<any, any>; [option: string]: unknown }): void
 export declare function wireScheduler(wiring: { name: string; schedule?: string; func: PikkuFunctionConfig<any, any>; [option: string]: unknown }): void
-export declare function addGlobalMiddleware(middleware: unknown[]): void
-export declare function addMiddleware(tag: string, middleware: unknown[]): void
-export declare function addGlobalPermission(permissions: unknown): void
-export declare function addPermission(tag: string, permissions: unknown): void
+export declare function addGlobalMiddleware(middleware: unknown[]): unknown[]
+export declare function addMiddleware(tag: string, middleware: unknown[]): unknown[]
+export declare function addTagMiddleware(tag: string, middleware: unknown[]): unknown[]
+export declare function addGlobalPermission(permissions: unknown): unknown
+export declare function addPermission(tag: string, permissions: unknown): unknown
+export declare function addTagPermission(tag: string, permissions: unknown): unknown
 export declare function pikkuWireServices(factory: unknown): void
 `
 }

@@ -59,6 +59,9 @@ import { PikkuQueue } from '${importPath(outFile, files.queue)}'
 import { CHECK_OUTPUT, isStandardSchema, withStandardSchemas } from '${importPath(outFile, files.standardSchemaValidation)}'
 ${imports.join('\n')}
 ${fallbacks.map((fallback) => `${fallback}\n`).join('')}
+/** The project's own types (or core's, where it declares none), as \`#pikku/setup\` offers them. */
+export type { Config, Services, SingletonServices, UserSession }
+
 /** What pikkuServices adds to the project's services: the typed producer, so functions can enqueue jobs. */
 export interface ProvidedServices {
   /** Adds jobs to the wired queues, checked against each worker's input type. */

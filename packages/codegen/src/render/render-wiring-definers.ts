@@ -19,10 +19,9 @@ export function wireQueueWorker<In, Out>({ permissions, ...worker }: QueueWorker
     throw new Error(\`Queue "\${worker.name}" is wired but missing from the generated meta: .pikku/ is out of date. Run \\\`npx pikku\\\` (npm run dev does it on every change).\`)
   }
   const checked = withOutputCheck(worker.func.func, pikkuState(null, 'queue', 'meta')[worker.name]!.pikkuFuncId)
-  const gates = tagPermissionGates([...(worker.tags ?? []), ...(worker.func.tags ?? [])])
-  if (permissions) gates.push({ group: permissions, deniedBy: \`the wiring of queue "\${worker.name}"\` })
-  const func = { ...worker.func, func: gates.reduce((inner, { group, deniedBy }) => withPermissions(inner, group, deniedBy), checked) }
-  coreWireQueueWorker({ ...worker, func } as CoreQueueWorker)
+  const tagged = withTagPermissions(checked, [...(worker.tags ?? []), ...(worker.func.tags ?? [])])
+  const gated = permissions ? withPermissions(tagged, permissions, \`the wiring of queue "\${worker.name}"\`) : tagged
+  coreWireQueueWorker({ ...worker, func: { ...worker.func, func: gated } } as CoreQueueWorker)
 }
 
 function withOutputCheck<F extends (services: any, data: any, wire: any) => Promise<any>>(func: F, functionId: string): F {
@@ -56,21 +55,40 @@ export function wireScheduler<In extends void | undefined | unknown, Out>(
     throw new Error(\`Scheduled task "\${task.name}" is wired but missing from the generated meta: .pikku/ is out of date. Run \\\`npx pikku\\\` (npm run dev does it on every change).\`)
   }
   const functionId = pikkuState(null, 'scheduler', 'meta')[task.name]!.pikkuFuncId
-  const gates = tagPermissionGates([...(task.tags ?? []), ...(task.func.tags ?? [])])
-  const func = gates.reduce((inner, { group, deniedBy }) => withPermissions(inner, group, deniedBy), withOutputCheck(task.func.func, functionId))
+  const func = withTagPermissions(withOutputCheck(task.func.func, functionId), [...(task.tags ?? []), ...(task.func.tags ?? [])])
   coreWireScheduler({ ...task, func: { ...task.func, func } } as CoreScheduledTask)
 }
 
-/** Permissions by tag (addPermission); core 0.12.84 has global and per-function permissions only, so wirings apply these. */
+/** Permissions by tag (addTagPermission); core 0.12.84 has global and per-function permissions only, so wirings apply these. */
 const tagPermissions = new Map<string, PermissionGroup[]>()
 
-/** Permissions for every function and wiring tagged \`tag\`, in addition to their own. Codegen loads the file that calls this before any wiring. */
-export const addPermission = (tag: string, permissions: PermissionGroup): void => {
+/**
+ * Permissions for every function and wiring tagged \`tag\`, in addition to their own; returns the group,
+ * so it can be the body of an exported factory that codegen calls from the bootstrap. A top-level call
+ * works too: codegen loads its file before any wiring.
+ */
+export const addTagPermission = (tag: string, permissions: PermissionGroup): PermissionGroup => {
   tagPermissions.set(tag, [...(tagPermissions.get(tag) ?? []), permissions])
+  return permissions
 }
 
-function tagPermissionGates(tags: readonly string[]): Array<{ group: PermissionGroup; deniedBy: string }> {
-  return [...new Set(tags)].flatMap((tag) => (tagPermissions.get(tag) ?? []).map((group) => ({ group, deniedBy: \`tag "\${tag}"\` })))
+/** The name earlier versions of this project use for addTagPermission. */
+export const addPermission = addTagPermission
+
+/**
+ * The permissions of these tags around func, looked up on the first call: a hook factory may register
+ * them after the wiring's file has loaded (the bootstrap imports both before calling the factories).
+ */
+function withTagPermissions<F extends (services: any, data: any, wire: any) => Promise<any>>(func: F, tags: readonly string[]): F {
+  let gated: F | undefined
+  const lazy = async (services: any, data: any, wire: any) => {
+    gated ??= [...new Set(tags)].reduce(
+      (inner, tag) => (tagPermissions.get(tag) ?? []).reduce((next, group) => withPermissions(next, group, \`tag "\${tag}"\`), inner),
+      func,
+    )
+    return gated(services, data, wire)
+  }
+  return lazy as F
 }
 
 function withPermissions<F extends (services: any, data: any, wire: any) => Promise<any>>(func: F, group: PermissionGroup, deniedBy: string): F {
