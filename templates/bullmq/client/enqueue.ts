@@ -1,9 +1,9 @@
 // A typed producer: adds a job, waits for it to finish and prints the result.
 // Run it while `npm start` is running in another terminal.
 // The wirings are loaded so that the jobDefaults declared on them apply to the jobs added here.
-import '../.pikku/pikku-bootstrap.gen.js'
+import '#pikku/pikku-bootstrap.gen.js'
 import { BullServiceFactory } from 'pikku-bullmq'
-import { PikkuQueue } from '../.pikku/pikku-queue.gen.js'
+import { PikkuQueue } from '#pikku/pikku-queue.gen.js'
 import { createConfig } from '../src/config.js'
 
 // The same config as the worker server, so both use one Redis and one key prefix.

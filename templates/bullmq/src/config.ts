@@ -1,4 +1,4 @@
-import { pikkuConfig } from '../.pikku/pikku-types.gen.js'
+import { pikkuConfig } from '#pikku/setup'
 
 export const createConfig = pikkuConfig(async () => ({
   redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',

@@ -1,4 +1,4 @@
-import { pikkuVoidFunc } from '../.pikku/pikku-types.gen.js'
+import { pikkuVoidFunc } from '#pikku/function'
 
 /**
  * Queues the nightly sales report. A scheduled task takes no data; it usually reads what it needs

@@ -1,4 +1,4 @@
-import { wireScheduler } from '../.pikku/pikku-types.gen.js'
+import { wireScheduler } from '#pikku/scheduler'
 import { queueNightlySalesReport } from './nightly-report.functions.js'
 
 // Every night at 02:00 server time. One tick runs once across all replicas; `{{run}} queues -- schedules`

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { pikkuSessionlessFunc } from '../.pikku/pikku-types.gen.js'
+import { pikkuSessionlessFunc } from '#pikku/function'
 
 /**
  * Echoes its message back; throws when asked to, so you can watch retries happen.

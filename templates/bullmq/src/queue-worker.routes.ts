@@ -1,4 +1,4 @@
-import { wireQueueWorker } from '../.pikku/pikku-types.gen.js'
+import { wireQueueWorker } from '#pikku/queue'
 import { buildSalesReport, helloWorld } from './queue-worker.functions.js'
 
 wireQueueWorker({

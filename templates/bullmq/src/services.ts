@@ -1,7 +1,7 @@
 import { SignedQueueService } from '@pikku/core/queue'
 import { LocalSecretService, LocalVariablesService } from '@pikku/core/services'
 import { PinoLogger } from 'pikku-bullmq'
-import { pikkuServices } from '../.pikku/pikku-types.gen.js'
+import { pikkuServices } from '#pikku/setup'
 
 /**
  * Creates the services every job shares. Add your own (database, mailer, …)

@@ -1,5 +1,5 @@
 // Meta must be loaded before the wirings: the bootstrap does both, in order.
-import '../.pikku/pikku-bootstrap.gen.js'
+import '#pikku/pikku-bootstrap.gen.js'
 import { stopSingletonServices } from '@pikku/core'
 import { BullServiceFactory, PinoLogger, startMonitoringServer } from 'pikku-bullmq'
 import { createConfig } from './config.js'

@@ -1,13 +1,13 @@
 // Runs the real workers against the Redis at REDIS_URL, under a key prefix of their own
 // so that a running worker server never takes these jobs (and the other way round).
-import '../.pikku/pikku-bootstrap.gen.js'
+import '#pikku/pikku-bootstrap.gen.js'
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import { SignedQueueService } from '@pikku/core/queue'
 import { BullServiceFactory } from 'pikku-bullmq'
-import { PikkuQueue } from '../.pikku/pikku-queue.gen.js'
+import { PikkuQueue } from '#pikku/pikku-queue.gen.js'
 import { createConfig } from '../src/config.js'
 import { createSingletonServices } from '../src/services.js'
 
