@@ -8,9 +8,9 @@ import { logFailedAttempt } from './failed-attempt-log.js'
 import { logExcerpt } from './log-excerpt.js'
 import { jobTraceId, RunningJob, runningJobs } from './running-jobs.js'
 import { JobTimeoutError } from './job-timeout-error.js'
-import { addJobSignalMiddleware } from './job-signal-middleware.js'
+import { addJobControlsMiddleware } from './job-controls-middleware.js'
 import { type BullJobOptions, toBullMQJobOptions } from './map-job-options.js'
-import { toBullMQError } from './non-retryable-error.js'
+import { isDiscardedJob, toBullMQError } from './non-retryable-error.js'
 import { isRateLimitedError } from './rate-limited-error.js'
 import { runQueueAttempt } from './run-queue-attempt.js'
 import { thrownValueToError } from './thrown-value-to-error.js'
@@ -116,7 +116,7 @@ export class BullQueueWorkers implements QueueWorkers {
 
   private async startWorker(queueName: string, registration: CoreQueueWorker): Promise<void> {
     const { logger } = this.options
-    addJobSignalMiddleware(registration)
+    addJobControlsMiddleware(registration)
     const workerName = this.options.workerName ?? `${hostname()}:${process.pid}`
     const config = registration.config ?? {}
     const workerOptions = toWorkerOptions(config)
@@ -185,6 +185,12 @@ export class BullQueueWorkers implements QueueWorkers {
       })
       return await Promise.race([attempt, timedOut])
     } catch (error) {
+      if (isDiscardedJob(error)) {
+        // Pikku's discard: the job is dropped on purpose, so it completes (no retry, no error line).
+        this.options.logger.info(`${logExcerpt(error.message)} (queue '${job.queueName}'): completed, not retried`)
+        await job.log(error.message).catch(() => undefined)
+        return undefined
+      }
       if (isRateLimitedError(error)) {
         // BullMQ's manual rate limit (worker.rateLimit is marked deprecated in favour of
         // queue.rateLimit, which this worker has no Queue for): the job returns to waiting

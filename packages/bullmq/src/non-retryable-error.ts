@@ -1,4 +1,5 @@
 import { UnrecoverableError } from 'bullmq'
+import { QueueJobDiscardedError } from '@pikku/core/queue'
 import {
   ForbiddenError,
   InvalidSessionError,
@@ -10,17 +11,16 @@ import {
   UnauthorizedError,
   UnprocessableContentError,
 } from '@pikku/core/errors'
-import { QueueJobDiscardedError, QueueJobFailedError } from '@pikku/core/queue'
 
 /**
  * Errors that would fail again on every retry, so retrying only delays the
- * failure and wastes work: the job asked to stop (`wire.queue.fail()` /
- * `discard()`), its data is invalid, it is not allowed to run, or the
- * deployment lacks its metadata or schema.
+ * failure and wastes work: its data is invalid, it is not allowed to run, the
+ * deployment lacks its metadata or schema, or the function said so by throwing
+ * BullMQ's `UnrecoverableError`. `wire.queue.fail()` is not among them: as in
+ * Pikku, it fails the attempt and the job is retried as configured.
+ * (`wire.queue.discard()` never gets here: the worker completes such a job.)
  */
 const NON_RETRYABLE_CLASSES: ReadonlyArray<abstract new (...args: any[]) => Error> = [
-  QueueJobFailedError,
-  QueueJobDiscardedError,
   UnprocessableContentError,
   ForbiddenError,
   UnauthorizedError,
@@ -58,4 +58,9 @@ export function toBullMQError(error: unknown): unknown {
   unrecoverable.cause = original
   if (original.stack) unrecoverable.stack = original.stack
   return unrecoverable
+}
+
+/** What `wire.queue.discard()` throws; matched by name for the same reason as above. */
+export function isDiscardedJob(error: unknown): error is Error {
+  return error instanceof QueueJobDiscardedError || (error instanceof Error && error.name === 'QueueJobDiscardedError')
 }

@@ -37,6 +37,17 @@ declare module '@pikku/core/queue' {
      * or check `signal.aborted` between steps.
      */
     signal?: AbortSignal
+    /** This attempt's number: 1 for the first try, 2 for the first retry, and so on. */
+    attempt: number
+    /** How many tries the job gets in all, the first included (its `attempts` option, default 1). */
+    maxAttempts: number
+    /** Appends a line to the job's own log in Redis (BullMQ's `job.log`), shown by the dashboard and `pikku-queues job`. */
+    log: (line: string) => Promise<void>
+    /**
+     * The results of this job's children, by child job key (`<prefix>:<queue>:<id>`), when it is the
+     * parent of a BullMQ flow (`FlowProducer`): a parent runs once every child has completed.
+     */
+    getChildrenValues: <T = unknown>() => Promise<Record<string, T>>
   }
 
   interface PikkuWorkerConfig {

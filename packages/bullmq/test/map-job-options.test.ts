@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { UnrecoverableError } from 'bullmq'
 import { ForbiddenError, UnprocessableContentError } from '@pikku/core/errors'
-import { QueueJobDiscardedError } from '@pikku/core/queue'
+import { QueueJobFailedError } from '@pikku/core/queue'
 import { BULLMQ_MAX_PRIORITY, isNonRetryableError, toBullMQError, toBullMQJobOptions, toBullMQPriority } from '../src/index.js'
 
 test('toBullMQJobOptions maps every pikku option', () => {
@@ -67,7 +67,8 @@ test('priority: higher pikku priority becomes a lower BullMQ number, within 1..2
 
 test('non-retryable errors are recognised by class and by name, and keep their message', () => {
   assert.ok(isNonRetryableError(new UnprocessableContentError('data.email is required')))
-  assert.ok(isNonRetryableError(new QueueJobDiscardedError('7', 'duplicate')))
+  // wire.queue.fail() is retried as configured, as in Pikku.
+  assert.ok(!isNonRetryableError(new QueueJobFailedError('7', 'card declined')))
   assert.ok(isNonRetryableError(new UnrecoverableError('stop')))
   // The same error from a second copy of @pikku/core is a different class with the same name.
   const foreign = new Error('Permission denied')

@@ -1,5 +1,6 @@
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { UnrecoverableError } from 'bullmq'
 import { UnprocessableContentError } from '@pikku/core/errors'
 import type { JobOptions, PikkuQueue } from '@pikku/core/queue'
 import type { BullServiceFactory } from '../src/index.js'
@@ -31,10 +32,11 @@ const logger = setupPikku({
     },
   },
   stopper: {
-    func: async (_services, data: { how: 'fail' | 'discard' | 'invalid' | 'forbidden-by-name' }, wire) => {
+    func: async (_services, data: { how: 'fail' | 'discard' | 'unrecoverable' | 'invalid' | 'forbidden-by-name' }, wire) => {
       recordRun(wire.queue)
       if (data.how === 'fail') await wire.queue!.fail('card declined')
       if (data.how === 'discard') await wire.queue!.discard('duplicate order')
+      if (data.how === 'unrecoverable') throw new UnrecoverableError('card reported stolen')
       if (data.how === 'invalid') throw new UnprocessableContentError('data.email is required')
       // As thrown by a second copy of @pikku/core: a different class, the same name.
       const error = new Error('Permission denied')
@@ -120,9 +122,33 @@ test('exponential backoff waits about delay, then twice the delay', async () => 
   assert.ok(gap2 < 2000, `second retry after ${gap2} ms is far too late`)
 })
 
+test("wire.queue.fail() fails the attempt and the job is retried as configured, as in Pikku", async () => {
+  const { jobId, job, failure } = await runUntilFinished('stopper', { how: 'fail' }, { attempts: 3, backoff: { type: 'fixed', delay: 10 } })
+  const expected = `Queue job ${jobId} failed: card declined`
+  assert.equal(failure.message, expected)
+  assert.equal(runs.get(`stopper:${jobId}`)?.length, 3)
+  assert.equal((await job.metadata!()).attemptsMade, 3)
+  assert.deepEqual(linesAbout('stopper', jobId).map(({ level }) => level), ['warn', 'warn', 'error'])
+})
+
+test('wire.queue.discard() completes the job once, with no error line, and writes the reason to the job log', async () => {
+  factory ??= createFactory(prefix, logger)
+  if (!factory.getQueueWorkers().getWorker('stopper')) await factory.getQueueWorkers().registerQueues()
+  const queueService = factory.getQueueService()
+  const jobId = await queueService.add('stopper', { how: 'discard' }, { attempts: 3, backoff: { type: 'fixed', delay: 10 } })
+  const job = (await queueService.getJob('stopper', jobId))!
+  // BullMQ stores the missing result as null.
+  assert.equal(await job.waitForCompletion!(10_000), null)
+  assert.equal(await job.status(), 'completed')
+  assert.equal(runs.get(`stopper:${jobId}`)?.length, 1)
+  assert.deepEqual(linesAbout('stopper', jobId), [])
+  assert.equal(logger.matching('info', new RegExp(`Queue job ${jobId} discarded: duplicate order \\(queue 'stopper'\\): completed, not retried`)).length, 1)
+  const { logs } = await queueService.getQueue('stopper').getJobLogs(jobId)
+  assert.deepEqual(logs, [`Queue job ${jobId} discarded: duplicate order`])
+})
+
 for (const [how, reason] of [
-  ['fail', 'Queue job {id} failed: card declined'],
-  ['discard', 'Queue job {id} discarded: duplicate order'],
+  ['unrecoverable', 'card reported stolen'],
   ['invalid', 'data.email is required'],
   ['forbidden-by-name', 'Permission denied'],
 ] as const) {
