@@ -1,6 +1,7 @@
 import { Queue, QueueEvents, type RedisOptions } from 'bullmq'
 import type { Safe } from '@pikku/core'
 import type { JobOptions, QueueJob, QueueService } from '@pikku/core/queue'
+import { pikkuState } from '@pikku/core/ecosystem'
 import type { Logger } from '@pikku/core/services'
 import { mapBullJob } from './map-bull-job.js'
 import { toBullMQJobOptions } from './map-job-options.js'
@@ -42,6 +43,7 @@ export class BullQueueService implements QueueService {
   /** Every QueueEvents created, ready or not, so close() reaches them all. */
   private readonly startedQueueEvents: QueueEvents[] = []
   private readonly groupWarnings = new Set<string>()
+  private readonly unwiredWarnings = new Set<string>()
   private closing: Promise<void> | undefined
 
   constructor(private readonly options: BullQueueServiceOptions) {}
@@ -52,6 +54,7 @@ export class BullQueueService implements QueueService {
    */
   async add<T>(queueName: string, data: Safe<T>, options?: JobOptions): Promise<string> {
     this.warnIfGrouped(queueName, options)
+    this.warnIfUnwired(queueName)
     const jobOptions = toBullMQJobOptions(options, findWiringConfig(queueName), queueName)
     const queue = this.getQueue(queueName)
     const job = await this.options.producerConnection.run(`add a job to queue '${queueName}'`, () => queue.add(queueName, data, jobOptions))
@@ -69,6 +72,7 @@ export class BullQueueService implements QueueService {
    */
   async addBulk<T>(queueName: string, jobs: ReadonlyArray<{ data: Safe<T>; options?: JobOptions }>): Promise<string[]> {
     const wiring = findWiringConfig(queueName)
+    this.warnIfUnwired(queueName)
     const bulk = jobs.map(({ data, options }) => {
       this.warnIfGrouped(queueName, options)
       return { name: queueName, data, opts: toBullMQJobOptions(options, wiring, queueName) }
@@ -155,6 +159,22 @@ export class BullQueueService implements QueueService {
       this.groupWarnings.add(queueName)
       this.options.logger.warn(`Queue '${queueName}': job groups are a BullMQ Pro feature; 'group' is ignored`)
     }
+  }
+
+  /**
+   * In a process that has loaded the wirings (the worker server, or a producer that imports the
+   * bootstrap), a queue none of them declares is most often a typo, whose jobs would wait forever.
+   * Warned once per queue: a queue that another service runs is a legitimate target.
+   */
+  private warnIfUnwired(queueName: string): void {
+    const meta = pikkuState(null, 'queue', 'meta') as Record<string, unknown> | undefined
+    const wired = Object.keys(meta ?? {})
+    if (wired.length === 0 || wired.includes(queueName) || this.unwiredWarnings.has(queueName)) return
+    this.unwiredWarnings.add(queueName)
+    this.options.logger.warn(
+      `Queue '${queueName}' is not declared by any wireQueueWorker this process loaded (${wired.map((name) => `'${name}'`).join(', ')}), ` +
+        `so no worker of this project takes its jobs: check the name (the typed PikkuQueue catches it at compile time), or ignore this if another service runs '${queueName}'`,
+    )
   }
 
   /** Closes every queue, queue events and the producer connection. Safe to call more than once. */

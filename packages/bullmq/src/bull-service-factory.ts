@@ -37,6 +37,23 @@ export interface BullServiceFactoryOptions {
   workerName?: string
 }
 
+const FACTORY_OPTIONS = new Set(['redisUrl', 'connection', 'prefix', 'logger', 'producerTimeoutMs', 'workerName'])
+
+/**
+ * A key the factory does not read would be ignored, and the factory would
+ * connect to the default Redis: `new BullServiceFactory({ host, port })`, as
+ * other Pikku BullMQ adapters take it, is the usual case.
+ */
+function rejectUnknownFactoryOptions(options: object): void {
+  const unknown = Object.keys(options).filter((key) => !FACTORY_OPTIONS.has(key))
+  if (unknown.length === 0) return
+  throw new Error(
+    `Unknown BullServiceFactory option${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => `'${key}'`).join(', ')}: ` +
+      `give Redis as redisUrl: 'redis://host:6379' (or REDIS_URL), or as ioredis options under connection: { host, port, … }; ` +
+      `the options are ${[...FACTORY_OPTIONS].join(', ')}`,
+  )
+}
+
 /** First and largest pause between connection attempts in `init()`. */
 const INIT_RETRY_MIN_MS = 250
 const INIT_RETRY_MAX_MS = 5_000
@@ -64,6 +81,7 @@ export class BullServiceFactory {
   private closing: Promise<{ forced: boolean }> | undefined
 
   constructor(options: BullServiceFactoryOptions = {}) {
+    rejectUnknownFactoryOptions(options)
     this.redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL
     this.prefix = options.prefix ?? process.env.PIKKU_QUEUE_PREFIX ?? 'bull'
     this.logger = options.logger ?? new ConsoleLogger()

@@ -48,6 +48,7 @@ const BUILT_IN_BACKOFF_TYPES = ['fixed', 'exponential']
  * config when this process knows it (see `findWiringConfig`).
  */
 export function toBullMQJobOptions(options: JobOptions = {}, wiring: PikkuWorkerConfig = {}, queueName = 'the queue'): BullJobOptions {
+  rejectUnknownOptions(options, queueName)
   const merged: JobOptions = { ...wiring.jobDefaults }
   for (const [key, value] of Object.entries(options)) {
     if (value !== undefined) (merged as Record<string, unknown>)[key] = value
@@ -67,6 +68,34 @@ export function toBullMQJobOptions(options: JobOptions = {}, wiring: PikkuWorker
   // jobs from plain BullMQ producers must keep their data shape.
   if (merged.pikkuUserId !== undefined) bull.pikkuUserId = merged.pikkuUserId
   return { ...bull, ...merged.bullmq }
+}
+
+/** Every job option this runtime reads; anything else would be dropped without a word. */
+const KNOWN_OPTIONS = new Set([
+  'attempts', 'backoff', 'delay', 'jobId', 'removeOnComplete', 'removeOnFail', 'priority', 'timeout',
+  'deduplication', 'lifo', 'pikkuUserId', 'group', 'bullmq',
+])
+
+/** What to write instead of names that other Pikku queue adapters and docs use. */
+const RENAMED_OPTIONS: Record<string, string> = {
+  retryAttempts: 'attempts: <retryAttempts + 1> (attempts counts every try, the first included)',
+  retryDelay: "backoff: { type: 'exponential' | 'fixed', delay: <ms> }",
+  retryBackoff: "backoff: { type: 'exponential' | 'fixed', delay: <ms> }",
+  deadLetterQueue: "a worker 'failed' listener or `pikku-queues failed` (BullMQ keeps failed jobs in the queue's failed set)",
+  messageRetention: 'removeOnComplete / removeOnFail (counts of jobs to keep)',
+  fifo: 'lifo: false (BullMQ queues are first in, first out by default)',
+  repeat: 'addRepeatable(queueName, id, { schedule | every }, data) on the queue service',
+}
+
+/** Throws at add time for an option name this runtime does not read, naming what to write instead. */
+function rejectUnknownOptions(options: object, queueName: string): void {
+  const unknown = Object.keys(options).filter((key) => !KNOWN_OPTIONS.has(key))
+  if (unknown.length === 0) return
+  const fixes = unknown.map((key) => (RENAMED_OPTIONS[key] ? `'${key}' (write ${RENAMED_OPTIONS[key]})` : `'${key}'`))
+  throw new Error(
+    `Unknown job option${unknown.length > 1 ? 's' : ''} ${fixes.join(', ')} for queue '${queueName}': ` +
+      `pikku-bullmq reads ${[...KNOWN_OPTIONS].join(', ')}; put raw BullMQ job options under bullmq: { … }`,
+  )
 }
 
 const isCount = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 1
