@@ -3,6 +3,7 @@ import { getCreateWireServices, getSingletonServices, pikkuState, runPikkuFunc }
 import { PikkuMissingMetaError } from '@pikku/core/errors'
 import { runQueueJob } from '@pikku/core/queue'
 import type { Logger } from '@pikku/core/services'
+import { INPUT_PARSED, inputValidatorOf } from './input-validation.js'
 import { mapBullJob } from './map-bull-job.js'
 import type { BullJobOptions } from './map-job-options.js'
 import { QueueWire } from './queue-wire.js'
@@ -18,7 +19,9 @@ const runCoreQueueJob = runQueueJob as (...args: Parameters<typeof runQueueJob>)
  *
  * This is what core's `runQueueJob` does, with its two per-job log lines at
  * debug and `wire.queue` built as a {@link QueueWire}, whose signal costs
- * nothing until read (the per-job profile is in BENCHMARKS.md). A job that
+ * nothing until read (the per-job profile is in BENCHMARKS.md), and a
+ * Standard Schema input validated where core validates JSON Schemas, before
+ * the permissions (see input-validation.ts). A job that
  * claims a user (`pikkuUserId`, signed by SignedQueueService) goes through
  * `runQueueJob` itself, because only core can verify the claim.
  */
@@ -34,14 +37,16 @@ export async function runQueueAttempt(running: RunningJob, traceId: string, logg
   // a getter, and all it reaches, alive until the next full GC, so the run must not reach the job:
   // the data is handed over through a holder and dropped, with wire.queue, once the attempt ends.
   const input: { data: unknown } = { data: job.data }
-  const wire: { traceId: string; queue?: QueueWire } = { traceId, queue: new QueueWire(running) }
+  const validateInput = inputValidatorOf(registration.func)
+  const wire: { traceId: string; queue?: QueueWire; [INPUT_PARSED]?: true } = { traceId, queue: new QueueWire(running) }
+  if (validateInput) wire[INPUT_PARSED] = true
   logger.debug(`Processing job ${job.id} in queue ${job.queueName}`)
   try {
     const result = await runPikkuFunc('queue', job.queueName, meta.pikkuFuncId, {
       singletonServices: getSingletonServices(),
       createWireServices: getCreateWireServices(),
       auth: false,
-      data: () => input.data,
+      data: validateInput ? () => validateInput(input.data) : () => input.data,
       inheritedMiddleware: meta.middleware,
       wireMiddleware: registration.middleware,
       tags: registration.tags,

@@ -56,7 +56,7 @@ import { wireScheduler as coreWireScheduler, type CoreScheduledTask } from '@pik
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { JsonSchemaService } from '${importPath(outFile, files.schemaService)}'
 import { PikkuQueue } from '${importPath(outFile, files.queue)}'
-import { CHECK_OUTPUT, isStandardSchema, withStandardSchemas } from '${importPath(outFile, files.standardSchemaValidation)}'
+import { CHECK_OUTPUT, inputValidator, isStandardSchema, VALIDATE_INPUT, withStandardSchemas } from '${importPath(outFile, files.standardSchemaValidation)}'
 ${imports.join('\n')}
 ${fallbacks.map((fallback) => `${fallback}\n`).join('')}
 /** The project's own types (or core's, where it declares none), as \`#pikku/setup\` offers them. */
@@ -129,12 +129,19 @@ export function pikkuFunc(func: PikkuFunction<any, any> | SessionConfig<any, any
   return toFunctionConfig(func)
 }
 
-/** Core takes a config object; Standard Schemas given as input/output are run by a wrapper, since core does not run them. */
+/**
+ * Core takes a config object; Standard Schemas given as input/output are run by a wrapper, since core does not
+ * run them, and the input one is also offered to the runtime (VALIDATE_INPUT), to validate where core would.
+ */
 function toFunctionConfig(definition: ((...args: any[]) => any) | { func: (...args: any[]) => any; input?: unknown; output?: unknown }): PikkuFunctionConfig<any, any> {
   const config = typeof definition === 'function' ? { func: definition } : definition
   if (!isStandardSchema(config.input) && !isStandardSchema(config.output)) return config as PikkuFunctionConfig<any, any>
   const { input, output, ...rest } = config
-  return { ...rest, func: withStandardSchemas(config.func as (s: any, d: any, w: any) => Promise<any>, input, output) } as PikkuFunctionConfig<any, any>
+  return {
+    ...rest,
+    func: withStandardSchemas(config.func as (s: any, d: any, w: any) => Promise<any>, input, output),
+    [VALIDATE_INPUT]: inputValidator(input),
+  } as PikkuFunctionConfig<any, any>
 }
 
 ${renderWiringDefiners()}

@@ -20,6 +20,14 @@ type AnyFunc = (services: any, data: any, wire: any) => Promise<any>
  */
 export const CHECK_OUTPUT = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.NODE_ENV !== 'production'
 
+/**
+ * On a function config with a Standard Schema input: parses data as the function would. A runtime
+ * (pikku-bullmq) calls it where core validates JSON Schemas, before any permission, and marks the
+ * wire with INPUT_PARSED so the function does not parse the parsed value again. Shared by Symbol.for.
+ */
+export const VALIDATE_INPUT = Symbol.for('pikku.validateInput')
+export const INPUT_PARSED = Symbol.for('pikku.inputParsed')
+
 export function isStandardSchema(value: unknown): value is StandardSchemaV1 {
   return typeof value === 'object' && value !== null && '~standard' in value
 }
@@ -29,13 +37,18 @@ export function withStandardSchemas<F extends AnyFunc>(func: F, input: unknown, 
   const inputSchema = isStandardSchema(input) ? input : undefined
   const outputSchema = CHECK_OUTPUT && isStandardSchema(output) ? output : undefined
   if (!inputSchema && !outputSchema) return func
-  const wrapped = async (services: unknown, data: unknown, wire: unknown) => {
-    const parsed = inputSchema ? await validate(inputSchema, data, 'Invalid data') : data
+  const wrapped = async (services: unknown, data: unknown, wire: { [INPUT_PARSED]?: boolean } | undefined) => {
+    const parsed = inputSchema && !wire?.[INPUT_PARSED] ? await validate(inputSchema, data, 'Invalid data') : data
     const result = await func(services, parsed, wire)
     if (outputSchema) await validate(outputSchema, result, 'Invalid output')
     return result
   }
   return wrapped as F
+}
+
+/** The validator a runtime finds under VALIDATE_INPUT, or undefined when input is not a Standard Schema. */
+export function inputValidator(input: unknown): ((data: unknown) => Promise<unknown>) | undefined {
+  return isStandardSchema(input) ? (data) => validate(input, data, 'Invalid data') : undefined
 }
 
 async function validate(schema: StandardSchemaV1, value: unknown, what: string): Promise<unknown> {
