@@ -7,6 +7,7 @@ import { compareCodePoints } from './compare-code-points.js'
 import { findApplicationTypes } from './find-application-types.js'
 import { findPikkuFunctions } from './find-pikku-functions.js'
 import { findCoreWirings } from './find-core-wirings.js'
+import { findForeignDefiners } from './find-foreign-definers.js'
 import { findHooks } from './find-hooks.js'
 import { findUnresolvedImports } from './find-unresolved-imports.js'
 import { findWirings } from './find-wirings.js'
@@ -60,6 +61,7 @@ export function inspectProject({ config, host, typesFile, overlays, oldProgram, 
     options: host.options,
     host: host.host,
   }, diagnostics)
+  findForeignDefiners(sourceFiles, diagnostics)
   const types = findApplicationTypes([...sourceFiles, ...declarations], checker, config, diagnostics)
   const found = findPikkuFunctions(sourceFiles, checker, isDefinerFile, diagnostics)
   const { queueWorkers, schedulers } = findWirings(sourceFiles, found, checker, isDefinerFile, config.rootDir, diagnostics)

@@ -26,7 +26,7 @@ export function resolveDefiner(
 }
 
 /** Core's own wirings and hooks, read like the generated ones when a user imports them from core. */
-const CORE_DEFINERS = new Set(['wireQueueWorker', 'wireScheduler', 'addTagMiddleware', 'addMiddleware', 'addGlobalMiddleware', 'addGlobalPermission'])
+export const CORE_DEFINERS = new Set(['wireQueueWorker', 'wireScheduler', 'addTagMiddleware', 'addMiddleware', 'addGlobalMiddleware', 'addGlobalPermission'])
 
 /**
  * The name a call's function has in @pikku/core when it is imported from there

@@ -243,6 +243,16 @@ describe('pikku codegen', () => {
       /^types\/application-types\.d\.ts:1:1 this file looks like the project's application types, but codegen does not read it: add "types" to "srcDirectories" in pikku\.config\.json \(e\.g\. \["src", "types"\]\)/m,
     ],
     [
+      'a wiring imported from another Pikku adapter',
+      { 'src/routes.ts': ROUTES.replace("'../.pikku/pikku-types.gen.js'", "'@pikku/queue-bullmq'") },
+      /^src\/routes\.ts:1:10 wireQueueWorker is imported from '@pikku\/queue-bullmq', where codegen does not read it, so what it declares would not run: import \{ wireQueueWorker \} from '#pikku\/queue'/m,
+    ],
+    [
+      'a generated file imported without its extension',
+      { 'src/routes.ts': ROUTES.replace("'../.pikku/pikku-types.gen.js'", "'#pikku/pikku-types.gen'") },
+      /^src\/routes\.ts:1:33 '#pikku\/pikku-types\.gen' names a generated file without its extension: write '#pikku\/pikku-types\.gen\.js'/m,
+    ],
+    [
       'a syntax error',
       { 'src/functions.ts': `${FUNCTIONS}export const broken = (\n`, 'src/routes.ts': ROUTES },
       /^src\/functions\.ts:4:1 /m,
