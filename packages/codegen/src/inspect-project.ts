@@ -66,7 +66,12 @@ export function inspectProject({ config, host, typesFile, overlays, oldProgram, 
   const found = findPikkuFunctions(sourceFiles, checker, isDefinerFile, diagnostics)
   const { queueWorkers, schedulers } = findWirings(sourceFiles, found, checker, isDefinerFile, config.rootDir, diagnostics)
   findCoreWirings(sourceFiles, checker, diagnostics, warnings)
-  const hooks = findHooks(sourceFiles, checker, isDefinerFile, diagnostics)
+  // Hooks are looked for in every project file the sources import, too: a factory re-exported from
+  // outside the source directories would otherwise never be called.
+  const projectFiles = program.getSourceFiles().filter(
+    (f) => !f.isDeclarationFile && !overlays.has(f.fileName) && !f.fileName.includes('/node_modules/') && !isInside(f.fileName, config.outDir),
+  )
+  const hooks = findHooks(projectFiles, checker, isDefinerFile, diagnostics)
   const seen = new Map<string, ts.Node>()
   for (const func of found) {
     if (func.inline && func.id === '') {

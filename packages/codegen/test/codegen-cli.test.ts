@@ -285,7 +285,7 @@ describe('pikku codegen', () => {
     assert.match(readFileSync(join(root, '.pikku', 'queue', 'pikku-queue-workers-wirings.gen.ts'), 'utf8'), /import '\.\.\/\.\.\/src\/core-routes\.js'/)
   })
 
-  test('hook factories are called once by the bootstrap, however often they are re-exported', () => {
+  test('hook factories are called once by the bootstrap, however often and from wherever they are re-exported', () => {
     const root = project({
       'src/functions.ts': FUNCTIONS,
       'src/routes.ts': `${ROUTES}export { auditTag } from './hooks.js'\n`,
@@ -297,7 +297,9 @@ describe('pikku codegen', () => {
         "export default () => addTagMiddleware('default', [noop])",
         '',
       ].join('\n'),
-      'src/more-routes.ts': "export { auditTag } from './hooks.js'\n",
+      'src/more-routes.ts': "export { auditTag } from './hooks.js'\nexport { libTag } from '../lib/tags.js'\n",
+      // Outside the source directories, reached through a re-export.
+      'lib/tags.ts': "import { addTagMiddleware } from '../.pikku/pikku-types.gen.js'\nexport const libTag = () => addTagMiddleware('lib', [])\n",
     })
     const run = pikku(root)
     assert.equal(run.status, 0, run.stderr)
@@ -307,9 +309,11 @@ describe('pikku codegen', () => {
         "import { auditTag as hook0 } from '../../src/hooks.js'",
         "import { auditPermissions as hook1 } from '../../src/hooks.js'",
         "import hook2 from '../../src/hooks.js'",
+        "import { libTag as hook3 } from '../../lib/tags.js'",
         'hook0()',
         'hook1()',
         'hook2()',
+        'hook3()',
         'export {}',
         '',
       ].join('\n'),
