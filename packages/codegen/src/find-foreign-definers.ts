@@ -23,16 +23,21 @@ const HOME: Record<string, string> = {
  * Reports a definer, wiring or hook imported from a package codegen does not
  * read them from (another Pikku adapter, or a core subpath that lacks it): its
  * calls would not be seen, so its functions, queues or middleware would vanish.
- * Imports from the generated modules and relative files are resolved through
- * the type checker; those from @pikku/core are read for core's own wirings and hooks.
+ * Imports of the project's own files (relative, `#pikku/*`, tsconfig `paths`) are
+ * resolved through the type checker; those from @pikku/core are read for core's
+ * own wirings and hooks.
  */
-export function findForeignDefiners(sourceFiles: readonly ts.SourceFile[], diagnostics: Diagnostic[]): void {
+export function findForeignDefiners(
+  sourceFiles: readonly ts.SourceFile[],
+  { options, host }: { options: ts.CompilerOptions; host: ts.CompilerHost },
+  diagnostics: Diagnostic[],
+): void {
   const names = new Set([...Object.keys(FUNCTION_DEFINERS), 'wireQueueWorker', 'wireScheduler', ...HOOKS])
   for (const sourceFile of sourceFiles) {
     for (const statement of sourceFile.statements) {
       if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue
       const from = statement.moduleSpecifier.text
-      if (from.startsWith('.') || from.startsWith('#pikku/')) continue
+      if (from.startsWith('.') || from.startsWith('#pikku/') || isProjectModule(from, sourceFile.fileName, options, host)) continue
       const bindings = statement.importClause?.namedBindings
       if (!bindings || !ts.isNamedImports(bindings) || statement.importClause?.isTypeOnly) continue
       const fromCore = /^@pikku\/core(\/|$)/.test(from)
@@ -45,4 +50,10 @@ export function findForeignDefiners(sourceFiles: readonly ts.SourceFile[], diagn
       }
     }
   }
+}
+
+/** A specifier that names a file of the project (through tsconfig `paths`, say), not a package. */
+function isProjectModule(specifier: string, containingFile: string, options: ts.CompilerOptions, host: ts.CompilerHost): boolean {
+  const resolved = ts.resolveModuleName(specifier, containingFile, options, host, undefined, undefined, ts.ModuleKind.ESNext).resolvedModule
+  return resolved !== undefined && !resolved.isExternalLibraryImport
 }

@@ -61,7 +61,7 @@ export function inspectProject({ config, host, typesFile, overlays, oldProgram, 
     options: host.options,
     host: host.host,
   }, diagnostics)
-  findForeignDefiners(sourceFiles, diagnostics)
+  findForeignDefiners(sourceFiles, { options: host.options, host: host.host }, diagnostics)
   const types = findApplicationTypes([...sourceFiles, ...declarations], checker, config, diagnostics)
   const found = findPikkuFunctions(sourceFiles, checker, isDefinerFile, diagnostics)
   const { queueWorkers, schedulers } = findWirings(sourceFiles, found, checker, isDefinerFile, config.rootDir, diagnostics)
