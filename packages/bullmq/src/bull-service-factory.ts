@@ -1,15 +1,15 @@
 import { Redis, type RedisOptions } from 'ioredis'
 import { ConsoleLogger, type Logger } from '@pikku/core/services'
-import { BullQueueService } from './bull-queue-service.js'
-import { DEFAULT_PRODUCER_TIMEOUT_MS, ProducerConnection } from './producer-connection.js'
-import { BullQueueWorkers, DEFAULT_CLOSE_TIMEOUT_MS, type CloseOptions } from './bull-queue-workers.js'
-import { BullSchedulerService, type BullSchedulerServiceOptions } from './bull-scheduler-service.js'
+import { BullQueueService } from './producer/bull-queue-service.js'
+import { DEFAULT_PRODUCER_TIMEOUT_MS, ProducerConnection } from './connection/producer-connection.js'
+import { BullQueueWorkers, DEFAULT_CLOSE_TIMEOUT_MS, type CloseOptions } from './workers/bull-queue-workers.js'
+import { BullSchedulerService, type BullSchedulerServiceOptions } from './scheduler/bull-scheduler-service.js'
 import {
   createConnectionOptions,
   DEFAULT_REDIS_URL,
   redactPassword,
   type BullConnectionOptions,
-} from './redis-connection-options.js'
+} from './connection/redis-connection-options.js'
 
 export interface BullServiceFactoryOptions {
   /**

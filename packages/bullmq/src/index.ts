@@ -1,33 +1,33 @@
 import './pikku-core-augmentation.js'
 export { BullServiceFactory, type BullServiceFactoryOptions } from './bull-service-factory.js'
-export { BullQueueService, type BullQueueServiceOptions, type RepeatableJob, type RepeatSchedule } from './bull-queue-service.js'
+export { BullQueueService, type BullQueueServiceOptions, type RepeatableJob, type RepeatSchedule } from './producer/bull-queue-service.js'
 export {
   BullQueueWorkers,
   DEFAULT_CLOSE_TIMEOUT_MS,
   type BullQueueWorkersOptions,
   type CloseOptions,
-} from './bull-queue-workers.js'
+} from './workers/bull-queue-workers.js'
 export {
   createConnectionOptions,
   parseRedisUrl,
   DEFAULT_REDIS_URL,
   type BullConnectionOptions,
-} from './redis-connection-options.js'
-export { toBullMQJobOptions, toBullMQPriority, BULLMQ_MAX_PRIORITY, DEFAULT_BACKOFF_DELAY_MS } from './map-job-options.js'
-export { mapBullJob, toQueueJobStatus } from './map-bull-job.js'
-export { isNonRetryableError, toBullMQError } from './non-retryable-error.js'
-export { JobTimeoutError } from './job-timeout-error.js'
-export { RateLimitedError, isRateLimitedError } from './rate-limited-error.js'
-export { bullWorkerConfigMappings, DEFAULT_LOCK_DURATION_MS, DEFAULT_STALLED_INTERVAL_MS } from './worker-config-mappings.js'
-export { PinoLogger, type PinoLoggerOptions } from './pino-logger.js'
+} from './connection/redis-connection-options.js'
+export { toBullMQJobOptions, toBullMQPriority, BULLMQ_MAX_PRIORITY, DEFAULT_BACKOFF_DELAY_MS } from './producer/map-job-options.js'
+export { mapBullJob, toQueueJobStatus } from './producer/map-bull-job.js'
+export { isNonRetryableError, toBullMQError } from './workers/non-retryable-error.js'
+export { JobTimeoutError } from './workers/job-timeout-error.js'
+export { RateLimitedError, isRateLimitedError } from './workers/rate-limited-error.js'
+export { bullWorkerConfigMappings, DEFAULT_LOCK_DURATION_MS, DEFAULT_STALLED_INTERVAL_MS } from './workers/worker-config-mappings.js'
+export { PinoLogger, type PinoLoggerOptions } from './logging/pino-logger.js'
 export {
   BullSchedulerService,
   DEFAULT_SCHEDULES_QUEUE,
   type BullSchedulerServiceOptions,
   type ScheduleInfo,
   type SchedulerWiring,
-} from './bull-scheduler-service.js'
-export { toScheduleSpec, describeSchedule, type ScheduleDeclaration, type ScheduleSpec } from './schedule-spec.js'
+} from './scheduler/bull-scheduler-service.js'
+export { toScheduleSpec, describeSchedule, type ScheduleDeclaration, type ScheduleSpec } from './scheduler/schedule-spec.js'
 export {
   startMonitoringServer,
   DEFAULT_MONITORING_HOST,

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream'
 import { test } from 'node:test'
 import { LogLevel } from '@pikku/core/services'
 import { pino } from 'pino'
-import { PinoLogger } from '../src/pino-logger.js'
+import { PinoLogger } from '../src/logging/pino-logger.js'
 
 /** A PinoLogger writing JSON lines into an array. */
 function capture(level = 'info'): { logger: PinoLogger; lines: Record<string, any>[] } {

@@ -1,6 +1,6 @@
 import { Queue, type Job, type JobType } from 'bullmq'
 import { Redis, type RedisOptions } from 'ioredis'
-import { createConnectionOptions, redactPassword } from '../redis-connection-options.js'
+import { createConnectionOptions, redactPassword } from '../connection/redis-connection-options.js'
 
 /** A mistake the user can fix (unknown queue or job, bad option): printed without a stack trace. */
 export class CliError extends Error {

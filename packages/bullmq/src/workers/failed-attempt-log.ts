@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq'
 import type { Logger } from '@pikku/core/services'
-import { logExcerpt } from './log-excerpt.js'
+import { logExcerpt } from '../logging/log-excerpt.js'
 
 /**
  * The one log line of a failed attempt, for a worker's 'failed' event: WARN when BullMQ will retry

@@ -1,6 +1,6 @@
 import type { WorkerOptions } from 'bullmq'
 import type { Logger } from '@pikku/core/services'
-import type { BackoffStrategy } from './pikku-core-augmentation.js'
+import type { BackoffStrategy } from '../pikku-core-augmentation.js'
 
 type BullBackoffStrategy = NonNullable<NonNullable<WorkerOptions['settings']>['backoffStrategy']>
 

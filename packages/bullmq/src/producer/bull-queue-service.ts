@@ -5,8 +5,8 @@ import { pikkuState } from '@pikku/core/ecosystem'
 import type { Logger } from '@pikku/core/services'
 import { mapBullJob } from './map-bull-job.js'
 import { toBullMQJobOptions } from './map-job-options.js'
-import type { ProducerConnection } from './producer-connection.js'
-import { describeSchedule, toScheduleSpec, type ScheduleDeclaration } from './schedule-spec.js'
+import type { ProducerConnection } from '../connection/producer-connection.js'
+import { describeSchedule, toScheduleSpec, type ScheduleDeclaration } from '../scheduler/schedule-spec.js'
 import { findWiringConfig } from './wiring-config.js'
 
 /** When a repeatable job repeats: a cron `schedule` (5 or 6 fields) with an optional `tz`, or `every` (ms or '5m'). */
