@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import fse from 'fs-extra'
@@ -16,14 +17,24 @@ export async function findConflictingEntries(dir: string): Promise<string[]> {
 
 /**
  * Why `dir` must never be emptied, or undefined when it may be: removing the folder the user is
- * standing in, or one that contains it, is almost always a slip of the keyboard.
+ * standing in, or one that contains it, is almost always a slip of the keyboard. Real paths are
+ * compared, so a symlink to the current folder (or to one above it) is refused too.
  */
 export function overwriteRefusal(dir: string, cwd: string): string | undefined {
-  const relative = path.relative(path.resolve(dir), path.resolve(cwd))
+  const relative = path.relative(realPath(dir), realPath(cwd))
   const containsCwd = relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))
   if (!containsCwd) return undefined
   const what = relative === '' ? 'it is the current folder' : 'it contains the current folder'
   return `Refusing to empty "${dir}": ${what}. Choose an empty or new folder, or remove its contents yourself.`
+}
+
+/** The path with every symlink resolved; a path that does not exist yet is only made absolute. */
+function realPath(dir: string): string {
+  try {
+    return realpathSync.native(dir)
+  } catch {
+    return path.resolve(dir)
+  }
 }
 
 /**

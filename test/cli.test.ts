@@ -248,6 +248,21 @@ describe('target directory', () => {
     assert.deepEqual(await fs.readdir(cwd), ['sub'])
   })
 
+  test('--overwrite compares real paths: a symlink to the current folder, or to a parent of it, is refused', async () => {
+    const work = await freshWorkDir()
+    const cwd = path.join(work, 'project')
+    await write(path.join(cwd, 'sub', 'notes.txt'), 'mine')
+    await fs.symlink(cwd, path.join(work, 'alias'))
+    await fs.symlink(work, path.join(cwd, 'sub', 'up'))
+    for (const [dir, target] of [[cwd, '../alias'], [path.join(cwd, 'sub'), 'up']] as const) {
+      const result = runCli(root, [target, '--yes', '--no-install', '--overwrite'], dir)
+      assert.equal(result.status, 1, result.stdout)
+      assert.match(result.stderr, /Refusing to empty ".*(alias|up)": it (is|contains) the current folder/)
+    }
+    assert.equal(await fs.readFile(path.join(cwd, 'sub', 'notes.txt'), 'utf8'), 'mine')
+    assert.deepEqual((await fs.readdir(cwd)).sort(), ['sub'])
+  })
+
   test('"." scaffolds into the current directory, named after it, with no cd step', async () => {
     const cwd = path.join(await freshWorkDir(), 'dot-app')
     await fs.mkdir(cwd)
