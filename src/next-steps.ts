@@ -13,7 +13,8 @@ export function listNextSteps(options: Options): NextStep[] {
   const { targetDir, packageManager, install, runtime } = options
   const run = (script: string): string => formatCommand(runScriptCommand(packageManager, script))
   return [
-    ...(targetDir === '.' ? [] : [{ command: `cd ${/\s/.test(targetDir) ? `"${targetDir}"` : targetDir}` }]),
+    // A folder named like an option (-x) would be read as one by cd.
+    ...(targetDir === '.' ? [] : [{ command: `cd ${shellQuote(targetDir.startsWith('-') ? `./${targetDir}` : targetDir)}` }]),
     ...(install
       ? []
       : [
@@ -24,6 +25,15 @@ export function listNextSteps(options: Options): NextStep[] {
     { command: run('start'), purpose: 'start the worker' },
     { command: run('enqueue'), purpose: 'in another terminal: add a job' },
   ]
+}
+
+/**
+ * The path as one POSIX shell word that is pasted safely: left bare when it holds only characters
+ * no shell treats specially, else in single quotes, inside which `$()`, backquotes and globs are
+ * plain text (a single quote itself is closed, escaped and reopened).
+ */
+export function shellQuote(word: string): string {
+  return /^[\w./@%+=:,-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`
 }
 
 export function printNextSteps(options: Options): void {

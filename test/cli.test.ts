@@ -277,7 +277,7 @@ describe('target directory', () => {
     const result = runCli(root, ['my projects/@acme/worker', '--yes', '--no-install', '--deps', 'registry'], cwd)
     assert.equal(result.status, 0, result.stderr)
     assert.equal((await readJson(path.join(cwd, 'my projects', 'worker', 'package.json'))).name, '@acme/worker')
-    assert.ok(result.stdout.includes('cd "my projects/worker"'), 'a path with spaces is quoted')
+    assert.ok(result.stdout.includes("cd 'my projects/worker'"), 'a path with spaces is quoted')
   })
 })
 

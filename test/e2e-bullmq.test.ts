@@ -165,6 +165,15 @@ describe('create-pikku --runtime bullmq, end to end', () => {
     await noWorkerLeft(hello)
   })
 
+  test('a setting that is not a number stops start-up, naming the variable and the value it had', () => {
+    for (const [name, value, range] of [['MONITORING_PORT', 'abc', '0 to 65535'], ['SHUTDOWN_TIMEOUT_MS', '25s', '0 to 9007199254740991']]) {
+      const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/start.ts'], { cwd: app, env: { ...env, [name]: value }, encoding: 'utf8', timeout: 60_000 })
+      assert.equal(result.status, 1, result.stdout)
+      assert.match(result.stderr, new RegExp(`${name} must be a whole number from ${range}, got "${value}"`))
+      assert.doesNotMatch(`${result.stdout}${result.stderr}`, /NaN/)
+    }
+  })
+
   test("the generated project's own tests pass against Redis", () => {
     const tests = run('npm', ['test'])
     assert.equal(tests.status, 0, tests.output)

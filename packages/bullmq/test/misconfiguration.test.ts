@@ -1,12 +1,13 @@
 // Mistakes that would otherwise pass without a word: job options spelled as other
-// Pikku queue adapters spell them, the factory given Redis as { host, port }, and
-// jobs added to a queue no wiring in this process declares.
+// Pikku queue adapters spell them, the factory given Redis as { host, port }, jobs
+// added to a queue no wiring in this process declares, and a queue wired under the
+// scheduler's own queue name.
 import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
 import { BullServiceFactory } from '../src/index.js'
 import { createFactory, filePrefixes, setupPikku } from './helpers.js'
 
-const logger = setupPikku({ invoices: { func: async () => 'sent' } })
+const logger = setupPikku({ invoices: { func: async () => 'sent' }, 'pikku-schedules': { func: async () => 'not a tick' } })
 const prefixes = filePrefixes()
 after(() => prefixes.deleteAll())
 
@@ -48,8 +49,20 @@ test('adding to a queue no loaded wiring declares warns once, naming the wired q
     await queueService.add('invoices', {})
     const warnings = logger.matching('warn', /is not declared by any wireQueueWorker/)
     assert.deepEqual(warnings.map(({ message }) => message), [
-      "Queue 'invoice' is not declared by any wireQueueWorker this process loaded ('invoices'), so no worker of this project takes its jobs: check the name (the typed PikkuQueue catches it at compile time), or ignore this if another service runs 'invoice'",
+      "Queue 'invoice' is not declared by any wireQueueWorker this process loaded ('invoices', 'pikku-schedules'), so no worker of this project takes its jobs: check the name (the typed PikkuQueue catches it at compile time), or ignore this if another service runs 'invoice'",
     ])
+  } finally {
+    await factory.close()
+  }
+})
+
+test("a queue wired under the scheduler's own queue name stops the scheduler from starting", async () => {
+  const factory = createFactory(prefixes.next('reserved'), logger)
+  try {
+    await assert.rejects(
+      factory.getSchedulerService().start(),
+      /Queue 'pikku-schedules' is wired with wireQueueWorker, but the scheduler runs its ticks on that queue: rename the queue/,
+    )
   } finally {
     await factory.close()
   }

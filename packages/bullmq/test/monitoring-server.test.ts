@@ -231,6 +231,18 @@ test('scrapes within metricsCacheMs share one rendering', { timeout: 30_000 }, a
 })
 
 describe('port', { timeout: 30_000 }, () => {
+  test('a MONITORING_PORT that is not a port is refused with the value it had', async () => {
+    const previous = process.env.MONITORING_PORT
+    process.env.MONITORING_PORT = 'abc'
+    try {
+      await assert.rejects(startServer({ port: undefined }), /^Error: Invalid monitoring MONITORING_PORT="abc": expected a whole number from 0 to 65535$/)
+      await assert.rejects(startServer({ port: 70_000 }), /Invalid monitoring port 70000: expected a whole number from 0 to 65535/)
+    } finally {
+      if (previous === undefined) delete process.env.MONITORING_PORT
+      else process.env.MONITORING_PORT = previous
+    }
+  })
+
   test('a port you choose must be free; the default port falls back to a free one with a warning', async () => {
     const first = await startServer()
     await assert.rejects(startServer({ port: first.port }), new RegExp(`could not listen on 127\\.0\\.0\\.1:${first.port}: .*port ${first.port} is taken: set MONITORING_PORT`))

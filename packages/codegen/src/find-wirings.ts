@@ -12,6 +12,11 @@ import { diagnosticAt } from './source-location.js'
 /** BullMQ builds Redis keys as prefix:queue:suffix, so a colon in a name breaks them. */
 const INVALID_QUEUE_NAME = /:/
 
+/** Queue names the runtime uses itself; a worker wired on one would take the runtime's jobs. */
+const RESERVED_QUEUE_NAMES: Record<string, string> = {
+  'pikku-schedules': "the scheduler runs every scheduled task's ticks on it",
+}
+
 /** What differs between the two wirings; everything else is read the same way. */
 const KINDS = {
   wireQueueWorker: { what: 'queue', exampleName: 'my-queue', example: 'wireQueueWorker({ name: "send-email", func: sendEmail })', inlineSuffix: 'Worker' },
@@ -77,6 +82,10 @@ export function findWirings(
     const name = nameType.value
     if (name === '' || INVALID_QUEUE_NAME.test(name)) {
       diagnostics.push(diagnosticAt(nameNode, `${what} name "${name}" is not valid: use a non-empty name without ":"`))
+      return undefined
+    }
+    if (kind === 'wireQueueWorker' && RESERVED_QUEUE_NAMES[name]) {
+      diagnostics.push(diagnosticAt(nameNode, `queue name "${name}" is reserved: ${RESERVED_QUEUE_NAMES[name]}; choose another name`))
       return undefined
     }
     const key = `${kind}:${name}`

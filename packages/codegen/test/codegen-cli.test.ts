@@ -106,6 +106,11 @@ describe('pikku codegen', () => {
       /^src\/routes\.ts:4:25 queue "echo" is already wired at src\/routes\.ts:3:25/m,
     ],
     [
+      'a queue name the runtime keeps for itself',
+      { 'src/functions.ts': FUNCTIONS, 'src/routes.ts': ROUTES.replace("name: 'echo'", "name: 'pikku-schedules'") },
+      /^src\/routes\.ts:3:25 queue name "pikku-schedules" is reserved: the scheduler runs every scheduled task's ticks on it; choose another name/m,
+    ],
+    [
       'a queue name that is not a literal',
       { 'src/functions.ts': FUNCTIONS, 'src/routes.ts': ROUTES.replace("name: 'echo'", 'name: String(Date.now())') },
       /^src\/routes\.ts:3:25 the queue name must be known when codegen runs: a string literal or a const holding one/m,

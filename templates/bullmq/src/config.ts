@@ -3,7 +3,7 @@ import { pikkuConfig } from '#pikku/setup'
 export const createConfig = pikkuConfig(async () => ({
   redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   queuePrefix: process.env.PIKKU_QUEUE_PREFIX ?? 'bull',
-  shutdownTimeoutMs: Number(process.env.SHUTDOWN_TIMEOUT_MS ?? 25_000),
+  shutdownTimeoutMs: integerFromEnv('SHUTDOWN_TIMEOUT_MS', 0, Number.MAX_SAFE_INTEGER) ?? 25_000,
   // /healthz, /readyz, /metrics and the dashboard; see "Operations" in the README.
   monitoring:
     process.env.MONITORING_ENABLED === 'false'
@@ -11,7 +11,7 @@ export const createConfig = pikkuConfig(async () => ({
       : {
           host: process.env.MONITORING_HOST || '127.0.0.1',
           // Unset: 3001, or a free port if another local worker server has it.
-          port: process.env.MONITORING_PORT ? Number(process.env.MONITORING_PORT) : undefined,
+          port: integerFromEnv('MONITORING_PORT', 0, 65_535),
           dashboard: {
             enabled: process.env.DASHBOARD_ENABLED !== 'false',
             username: process.env.DASHBOARD_USERNAME || undefined,
@@ -20,3 +20,14 @@ export const createConfig = pikkuConfig(async () => ({
           },
         },
 }))
+
+/** A whole number from the environment, or undefined when unset; anything else stops start-up with the variable and its value. */
+function integerFromEnv(name: string, min: number, max: number): number | undefined {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return undefined
+  const value = Number(raw)
+  if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
+    throw new Error(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`)
+  }
+  return value
+}

@@ -91,10 +91,12 @@ export interface MonitoringServer {
  */
 export async function startMonitoringServer(options: MonitoringServerOptions): Promise<MonitoringServer> {
   const host = options.host ?? process.env.MONITORING_HOST ?? DEFAULT_MONITORING_HOST
-  const chosenPort = options.port ?? (process.env.MONITORING_PORT ? Number(process.env.MONITORING_PORT) : undefined)
+  const fromEnv = process.env.MONITORING_PORT || undefined
+  const chosenPort = options.port ?? (fromEnv === undefined ? undefined : /^\s*\d+\s*$/.test(fromEnv) ? Number(fromEnv) : Number.NaN)
   const port = chosenPort ?? DEFAULT_MONITORING_PORT
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`Invalid monitoring port '${port}': expected a number from 0 to 65535 (MONITORING_PORT)`)
+    const given = options.port === undefined && fromEnv !== undefined ? `MONITORING_PORT=${JSON.stringify(fromEnv)}` : `port ${String(options.port)}`
+    throw new Error(`Invalid monitoring ${given}: expected a whole number from 0 to 65535`)
   }
   const dashboard = {
     enabled: options.dashboard?.enabled ?? true,

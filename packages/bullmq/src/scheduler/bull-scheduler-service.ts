@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util'
 import { DelayedError, Queue, UnrecoverableError, Worker, type BackoffOptions, type Job, type JobSchedulerJson, type RedisOptions } from 'bullmq'
 import { SchedulerService } from '@pikku/core'
 import { getScheduledTasks, runScheduledTask } from '@pikku/core/scheduler'
+import { pikkuState } from '@pikku/core/ecosystem'
 import type { Logger } from '@pikku/core/services'
 import { Redis } from 'ioredis'
 import { DEFAULT_CLOSE_TIMEOUT_MS } from '../workers/bull-queue-workers.js'
@@ -85,6 +86,10 @@ export class BullSchedulerService extends SchedulerService {
   /** Reconciles the schedules with the wirings, starts running ticks, and logs each schedule with its next run. */
   override async start(): Promise<void> {
     if (this.worker) return
+    if (pikkuState(null, 'queue', 'registrations').has(this.queueName)) {
+      // Both workers would take each other's jobs: ticks run as queue jobs and the other way round.
+      throw new Error(`Queue '${this.queueName}' is wired with wireQueueWorker, but the scheduler runs its ticks on that queue: rename the queue (or give the scheduler another queueName)`)
+    }
     const wired = this.readWirings()
     await this.reconcile(wired)
     const { logger } = this.options
