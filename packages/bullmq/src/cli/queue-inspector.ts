@@ -80,7 +80,7 @@ export class QueueInspector {
     readonly prefix: string,
   ) {
     this.redis = new Redis({
-      ...createConnectionOptions(redisUrl).producer,
+      ...connectionOptionsOf(redisUrl),
       lazyConnect: true,
       // A terminal command reports an unreachable Redis instead of retrying forever.
       retryStrategy: () => null,
@@ -296,5 +296,14 @@ function summarize(job: Job, state: string): JobSummary {
     createdAt: iso(job.timestamp)!,
     finishedAt: iso(job.finishedOn),
     failedReason: job.failedReason || null,
+  }
+}
+
+/** The producer profile of the URL; a URL that does not parse is a CliError (its message hides the password). */
+function connectionOptionsOf(redisUrl: string) {
+  try {
+    return createConnectionOptions(redisUrl).producer
+  } catch (error) {
+    throw new CliError(`${(error as Error).message}. Set REDIS_URL (or --redis-url) to your Redis.`)
   }
 }

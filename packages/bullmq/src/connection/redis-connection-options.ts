@@ -56,6 +56,13 @@ export function parseRedisUrl(redisUrl: string): RedisOptions {
     }
     options.db = Number(dbPath)
   }
+  if (url.search) {
+    // ioredis would read options (a password among them) from the query; silently ignoring them connects wrongly.
+    throw new Error(
+      `Redis URL '${redactPassword(redisUrl)}' has query parameters, which are not read: put user and password in the URL ` +
+        `(redis://user:password@host:6379/0, percent-encoded) and other ioredis options in the factory's connection option`,
+    )
+  }
   if (url.protocol === 'rediss:') {
     // An empty object turns TLS on with Node's defaults (verify the certificate against the host name).
     options.tls = {}
@@ -78,7 +85,20 @@ export function createConnectionOptions(redisUrl: string, overrides: RedisOption
   }
 }
 
-/** Keeps passwords out of error messages and logs. */
+/**
+ * Keeps passwords out of error messages and logs, whatever form the URL takes: everything between
+ * `//` and the last `@` is user info (a raw `@`, `/` or `#` in a password included), of which only
+ * a user name before a `:` is shown; a lone `redis://secret@host` may be a password, so it is
+ * hidden whole. A `password=` query parameter is hidden too.
+ */
 export function redactPassword(redisUrl: string): string {
-  return redisUrl.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@')
+  const start = redisUrl.indexOf('//')
+  const at = redisUrl.lastIndexOf('@')
+  let redacted = redisUrl
+  if (start !== -1 && at > start) {
+    const userInfo = redisUrl.slice(start + 2, at)
+    const colon = userInfo.indexOf(':')
+    redacted = `${redisUrl.slice(0, start + 2)}${colon === -1 ? '***' : `${userInfo.slice(0, colon)}:***`}${redisUrl.slice(at)}`
+  }
+  return redacted.replace(/([?&](?:password|pass|pwd)=)[^&]*/gi, '$1***')
 }
