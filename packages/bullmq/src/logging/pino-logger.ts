@@ -3,6 +3,7 @@ import path from 'node:path'
 import { pino, stdSerializers, type Level, type Logger as Pino, type LoggerOptions } from 'pino'
 import { LogLevel, type Logger } from '@pikku/core/services'
 import { logExcerpt } from './log-excerpt.js'
+import { RateLimitedLines } from './rate-limited-lines.js'
 
 export interface PinoLoggerOptions {
   /** Lowest level written. Default: process.env.LOG_LEVEL ?? 'info'. */
@@ -35,7 +36,8 @@ const LEVELS: Record<LogLevel, Level> = {
  * (scheduled ticks, and jobs that claim a user, which core runs), which come through
  * `logger.scope(traceId)`: pikku-bullmq already writes one line per failed attempt with the queue,
  * job id and attempt. At the default level a healthy worker logs nothing per job. Run with
- * `LOG_LEVEL=debug` to see every job.
+ * `LOG_LEVEL=debug` to see every job. Core's lines about job identities stay at WARN (see
+ * writeSecurityLine).
  */
 export class PinoLogger implements Logger {
   readonly pino: Pino
@@ -58,10 +60,12 @@ export class PinoLogger implements Logger {
   }
 
   warn(messageOrObj: unknown, ...meta: unknown[]): void {
+    if (this.runnerLines && this.writeSecurityLine(messageOrObj, meta)) return
     this.write(this.runnerLines ? 'debug' : 'warn', messageOrObj, meta)
   }
 
   error(messageOrObj: unknown, ...meta: unknown[]): void {
+    if (this.runnerLines && this.writeSecurityLine(messageOrObj, meta)) return
     this.write(this.runnerLines ? 'debug' : 'error', messageOrObj, meta)
   }
 
@@ -85,6 +89,19 @@ export class PinoLogger implements Logger {
     return scoped
   }
 
+  /**
+   * Core's lines about job identities (a rejected or unverifiable `pikkuUserId` claim, a missing
+   * PIKKU_QUEUE_IDENTITY_SECRET) are not per-job noise but a forged or misconfigured producer: they
+   * stay at WARN among the runner lines, at most one per queue a minute.
+   */
+  private writeSecurityLine(messageOrObj: unknown, meta: unknown[]): boolean {
+    if (typeof messageOrObj !== 'string' || !IDENTITY_LINE.test(messageOrObj)) return false
+    const key = / in queue (\S+)/.exec(messageOrObj)?.[1] ?? messageOrObj
+    const line = identityLines.pass(key, messageOrObj)
+    if (line !== undefined) this.write('warn', line, meta)
+    return true
+  }
+
   private write(level: Level, messageOrObj: unknown, meta: unknown[]): void {
     // Checked first so that a disabled level costs no object building at all.
     if (!this.pino.isLevelEnabled(level)) return
@@ -100,6 +117,10 @@ export class PinoLogger implements Logger {
     this.pino[level](fields, message)
   }
 }
+
+/** Core's queue-identity lines (queue-identity.ts in @pikku/core 0.12.84). */
+const IDENTITY_LINE = /identity claim|PIKKU_QUEUE_IDENTITY_SECRET/
+const identityLines = new RateLimitedLines(60_000)
 
 function prettyByDefault(): boolean {
   const format = process.env.LOG_FORMAT
