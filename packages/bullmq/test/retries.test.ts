@@ -4,7 +4,7 @@ import { UnrecoverableError } from 'bullmq'
 import { UnprocessableContentError } from '@pikku/core/errors'
 import type { JobOptions, PikkuQueue } from '@pikku/core/queue'
 import type { BullServiceFactory } from '../src/index.js'
-import { createFactory, deleteKeys, setupPikku, uniquePrefix } from './helpers.js'
+import { createFactory, deleteKeys, setupPikku, uniquePrefix, withRedis } from './helpers.js'
 
 /** Start times of every run, per `queue:jobId` (job ids repeat across queues). */
 const runs = new Map<string, number[]>()
@@ -29,6 +29,12 @@ const logger = setupPikku({
       if (data.kind === 'string') throw 'quota exceeded for tenant 7'
       if (data.kind === 'error-like') throw { name: 'HttpError', message: 'upstream said 503', stack: 'HttpError: upstream said 503\n    at fetchReport (report.ts:12:3)' }
       throw 404
+    },
+  },
+  echoer: {
+    // As the template's helloWorld does when asked to fail: the input comes back in the message.
+    func: async (_services, data: { text: string }) => {
+      throw new Error(`Failed on purpose: ${data.text}`)
     },
   },
   stopper: {
@@ -166,3 +172,17 @@ for (const [how, reason] of [
     ])
   })
 }
+
+test('a failure whose message is megabytes is stored cut, reason and stack, on every attempt', async () => {
+  const text = 'x'.repeat(2_000_000)
+  const { jobId, failure } = await runUntilFinished('echoer', { text }, { attempts: 2, backoff: { type: 'fixed', delay: 10 } })
+  assert.ok(failure.message.length < 8_300, `the reason a waiter sees is ${failure.message.length} characters`)
+  const bullJob = (await factory.getQueueService().getQueue('echoer').getJob(jobId))!
+  assert.match(bullJob.failedReason, /^Failed on purpose: x+… \(2000019 characters\)$/)
+  assert.ok(bullJob.failedReason.length < 8_300)
+  assert.equal(bullJob.stacktrace.length, 2)
+  for (const stack of bullJob.stacktrace) assert.ok(stack.length < 8_300, `a stored stack is ${stack.length} characters`)
+  // What the job costs in Redis is its data, not three more copies of it.
+  const bytes = Number(await withRedis((redis) => redis.call('MEMORY', 'USAGE', `${prefix}:echoer:${jobId}`)))
+  assert.ok(bytes < 2_300_000, `the failed job takes ${bytes} bytes in Redis`)
+})

@@ -1,5 +1,6 @@
 import { UnrecoverableError } from 'bullmq'
 import { QueueJobDiscardedError } from '@pikku/core/queue'
+import { logExcerpt } from '../logging/log-excerpt.js'
 import {
   ForbiddenError,
   InvalidSessionError,
@@ -48,16 +49,29 @@ export function isNonRetryableError(error: unknown): boolean {
  * What the processor throws to BullMQ for a failed run: non-retryable errors
  * become an `UnrecoverableError` (the job fails now, whatever its attempts)
  * carrying the original message as the job's failedReason and the original
- * error as `cause`; everything else is rethrown unchanged so BullMQ retries it
- * with the job's attempts and backoff.
+ * error as `cause`; everything else is rethrown so BullMQ retries it with the
+ * job's attempts and backoff. Either way the message and stack are cut to
+ * {@link MAX_STORED_ERROR_CHARS}: BullMQ stores both in Redis for every failed
+ * attempt, and a function that throws its (megabytes of) input would otherwise
+ * store it twice per attempt.
  */
 export function toBullMQError(error: unknown): unknown {
-  if (!isNonRetryableError(error) || error instanceof UnrecoverableError) return error
+  if (!isNonRetryableError(error) || error instanceof UnrecoverableError) return boundForStorage(error)
   const original = error as Error
   const unrecoverable = new UnrecoverableError(original.message)
   unrecoverable.cause = original
   if (original.stack) unrecoverable.stack = original.stack
-  return unrecoverable
+  return boundForStorage(unrecoverable)
+}
+
+/** The longest failedReason, and stack trace per attempt, kept in Redis. */
+export const MAX_STORED_ERROR_CHARS = 8_192
+
+function boundForStorage(error: unknown): unknown {
+  if (!(error instanceof Error)) return error
+  error.message = logExcerpt(error.message, MAX_STORED_ERROR_CHARS)
+  if (error.stack) error.stack = logExcerpt(error.stack, MAX_STORED_ERROR_CHARS)
+  return error
 }
 
 /** What `wire.queue.discard()` throws; matched by name for the same reason as above. */
