@@ -1,6 +1,8 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { request } from 'node:http'
 import { createServer } from 'node:net'
+import { hostname } from 'node:os'
 import { Queue, Worker } from 'bullmq'
 import { DEFAULT_MONITORING_PORT, startMonitoringServer, type BullQueueWorkers, type BullServiceFactory, type MonitoringServer, type MonitoringServerOptions } from '../src/index.js'
 import { createFactory, deferred, deleteKeys, REDIS_URL, setupPikku, sleep, uniquePrefix, waitFor, withRedis } from './helpers.js'
@@ -329,6 +331,52 @@ describe('dashboard', { timeout: 30_000 }, () => {
     await server.close()
   })
 
+  test('a dashboard request whose Host names another site is refused, reads and writes alike (DNS rebinding)', async () => {
+    const server = await startServer({ dashboard: { writeActions: true, allowedHosts: ['queues.internal'] } })
+    const attacker = await rawRequest(server.port, 'GET', '/admin/queues/api/queues', { host: `attacker.example:${server.port}` })
+    assert.equal(attacker.status, 421)
+    assert.match(attacker.body, /Host 'attacker\.example:\d+' is not this server's: .*DASHBOARD_ALLOWED_HOSTS/)
+    assert.doesNotMatch(attacker.body, /flaky/, 'no job data went out')
+    // The rebinding shape of a write: Host and Origin agree, so the cross-site check alone would pass it.
+    const stateBefore = await flaky.getJobState(failedJobId)
+    const write = await rawRequest(server.port, 'PUT', `/admin/queues/api/queues/flaky/${failedJobId}/retry`, { host: `evil.example:${server.port}`, origin: `http://evil.example:${server.port}` })
+    assert.equal(write.status, 421)
+    assert.equal(await flaky.getJobState(failedJobId), stateBefore)
+    for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`, `[::1]:${server.port}`, `${hostname()}:${server.port}`, 'QUEUES.internal']) {
+      assert.equal((await rawRequest(server.port, 'GET', '/admin/queues/api/queues', { host })).status, 200, host)
+    }
+    // Probes and metrics are not the dashboard: a scraper may use any name.
+    assert.equal((await rawRequest(server.port, 'GET', '/metrics', { host: 'prometheus-target.svc' })).status, 200)
+    await server.close()
+  })
+
+  test('failed logins are limited per client: after ten in a minute the dashboard answers 429', async () => {
+    const server = await startServer({ dashboard: { username: 'ops', password: PASSWORD } })
+    const statuses: number[] = []
+    for (let i = 0; i < 12; i++) statuses.push((await fetch(`${server.url}/admin/queues/api/queues`, { headers: basic('ops', `guess-${i}`) })).status)
+    assert.deepEqual(statuses, [...Array(10).fill(401), 429, 429])
+    const limited = await fetch(`${server.url}/admin/queues/api/queues`, { headers: basic('ops', 'guess') })
+    assert.ok(Number(limited.headers.get('retry-after')) > 0, 'the client is told when to try again')
+    assert.equal((await fetch(`${server.url}/healthz`)).status, 200, 'probes are not limited')
+    await server.close()
+    // A successful login does not count against the limit.
+    const fresh = await startServer({ dashboard: { username: 'ops', password: PASSWORD } })
+    for (let i = 0; i < 15; i++) assert.equal((await fetch(`${fresh.url}/admin/queues/api/queues`, { headers: basic('ops', PASSWORD) })).status, 200)
+    await fresh.close()
+  })
+
+  test('beyond loopback, a short or repetitive dashboard password is refused at start', async () => {
+    for (const password of ['x', 'short-pass1', 'aaaaaaaaaaaaaaaa']) {
+      await assert.rejects(
+        startServer({ host: '0.0.0.0', dashboard: { username: 'ops', password } }),
+        /Refusing to start the monitoring server on 0\.0\.0\.0: DASHBOARD_PASSWORD is too weak for a dashboard other machines can reach \((it has \d+ characters, and at least 12 are needed|it repeats too few characters)\)/,
+      )
+    }
+    // On loopback only this machine can try, so any password is the user's choice.
+    const local = await startServer({ dashboard: { username: 'ops', password: 'x' } })
+    await local.close()
+  })
+
   test('refuses to start beyond loopback without credentials; starts with them, or with the dashboard off', async () => {
     await assert.rejects(startServer({ host: '0.0.0.0' }), /Refusing to start the monitoring server on 0\.0\.0\.0: .*DASHBOARD_USERNAME and DASHBOARD_PASSWORD/)
     await assert.rejects(startServer({ dashboard: { username: 'ops' } }), /credentials are incomplete/)
@@ -343,3 +391,16 @@ describe('dashboard', { timeout: 30_000 }, () => {
     await noDashboard.close()
   })
 })
+
+/** An HTTP request with headers fetch will not send as given (Host). */
+function rawRequest(port: number, method: string, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+      let body = ''
+      res.on('data', (chunk) => (body += chunk))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}

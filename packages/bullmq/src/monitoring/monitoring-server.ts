@@ -8,7 +8,8 @@ import type { BullQueueWorkers } from '../workers/bull-queue-workers.js'
 import type { BullSchedulerService } from '../scheduler/bull-scheduler-service.js'
 import { createConnectionOptions, DEFAULT_REDIS_URL } from '../connection/redis-connection-options.js'
 import { createDashboardRouter, DASHBOARD_PATH } from './dashboard.js'
-import { isLoopbackHost, requireBasicAuth } from './dashboard-auth.js'
+import { ownHostNames, requireOwnHost } from './allowed-hosts.js'
+import { isLoopbackHost, limitFailedLogins, requireBasicAuth, weakPasswordReason } from './dashboard-auth.js'
 import { QueueMetrics } from './queue-metrics.js'
 import { DEFAULT_STUCK_AFTER_MS, ReadinessTracker } from './readiness.js'
 
@@ -30,6 +31,12 @@ export interface DashboardOptions {
   writeActions?: boolean
   /** Header title. Default: 'Queues' */
   title?: string
+  /**
+   * Host names, besides this machine's own names and addresses, by which browsers may open the
+   * dashboard (a DNS name or load balancer in front of it); other Host headers get 421.
+   * Default: process.env.DASHBOARD_ALLOWED_HOSTS, comma-separated
+   */
+  allowedHosts?: string[]
 }
 
 export interface MonitoringServerOptions {
@@ -104,6 +111,7 @@ export async function startMonitoringServer(options: MonitoringServerOptions): P
     password: options.dashboard?.password ?? process.env.DASHBOARD_PASSWORD,
     writeActions: options.dashboard?.writeActions ?? process.env.DASHBOARD_WRITE_ACTIONS === 'true',
     title: options.dashboard?.title ?? 'Queues',
+    allowedHosts: options.dashboard?.allowedHosts ?? (process.env.DASHBOARD_ALLOWED_HOSTS ?? '').split(',').map((name) => name.trim()).filter(Boolean),
   }
   const credentials = dashboard.username && dashboard.password ? { username: dashboard.username, password: dashboard.password } : undefined
   if (Boolean(dashboard.username) !== Boolean(dashboard.password)) {
@@ -113,6 +121,13 @@ export async function startMonitoringServer(options: MonitoringServerOptions): P
     throw new Error(
       `Refusing to start the monitoring server on ${host}: the dashboard would be reachable from other machines without a password. ` +
         'Set DASHBOARD_USERNAME and DASHBOARD_PASSWORD, or listen on 127.0.0.1 (MONITORING_HOST), or turn the dashboard off (DASHBOARD_ENABLED=false)'
+    )
+  }
+  const weakness = dashboard.enabled && credentials && !isLoopbackHost(host) ? weakPasswordReason(credentials.password) : undefined
+  if (weakness) {
+    throw new Error(
+      `Refusing to start the monitoring server on ${host}: DASHBOARD_PASSWORD is too weak for a dashboard other machines can reach (${weakness}). ` +
+        'Use a long random password (e.g. `openssl rand -base64 24`), or listen on 127.0.0.1'
     )
   }
 
@@ -164,7 +179,8 @@ export async function startMonitoringServer(options: MonitoringServerOptions): P
     res.type(metrics.contentType).send(await rendered.text)
   })
   if (dashboard.enabled) {
-    if (credentials) app.use(DASHBOARD_PATH, requireBasicAuth(credentials))
+    app.use(DASHBOARD_PATH, requireOwnHost(ownHostNames(host, dashboard.allowedHosts)))
+    if (credentials) app.use(DASHBOARD_PATH, limitFailedLogins(), requireBasicAuth(credentials))
     app.use(DASHBOARD_PATH, createDashboardRouter({ queues, writeActions: dashboard.writeActions, title: dashboard.title }))
   }
 
