@@ -236,3 +236,37 @@ test('watch: refreshes until Ctrl-C, then exits 0', { timeout: 30_000 }, async (
     child.kill('SIGKILL')
   }
 })
+
+test('terminal views escape control characters and cut long fields, whatever a producer wrote', { timeout: 30_000 }, async () => {
+  const hostilePrefix = `${prefix}-hostile`
+  const name = 'evil\x1b[2J\x1b[H\rspoofed\nrow\u009b31m\u202e'
+  const hostile = new Queue('hostile', { connection: { url: REDIS_URL }, prefix: hostilePrefix })
+  try {
+    const job = await hostile.add(name, { note: 'a\x1b]0;title\x07b', long: 'y'.repeat(10_000) }, { jobId: 'h\x1b[31m1' })
+    await job.log('log line\x1b[1A with a cursor move')
+    // As a worker would store a failure: a long reason full of escapes, and its stack.
+    await job.moveToFailed(new Error(`bad\x1b[2J${'z'.repeat(10_000)}`), 'no-token', false).catch(() => undefined)
+    await hostile.add('plain', {}, { jobId: 'h2' })
+    const views = await Promise.all([
+      run(['status'], { PIKKU_QUEUE_PREFIX: hostilePrefix }),
+      run(['jobs', 'hostile'], { PIKKU_QUEUE_PREFIX: hostilePrefix }),
+      run(['job', 'hostile', 'h\x1b[31m1'], { PIKKU_QUEUE_PREFIX: hostilePrefix }),
+      run(['jobs', 'nope\x1b[2J'], { PIKKU_QUEUE_PREFIX: hostilePrefix }),
+    ])
+    for (const { stdout, stderr } of views) {
+      const output = `${stdout}${stderr}`
+      assert.doesNotMatch(output, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/, `a raw control character reached the terminal: ${JSON.stringify(output.slice(0, 300))}`)
+    }
+    const [, jobs, detail] = views
+    // One row per job, however many line breaks the name holds.
+    assert.equal(jobs!.stdout.trimEnd().split('\n').length, 3, jobs!.stdout)
+    assert.match(jobs!.stdout, /evil\\u001b\[2J\\u001b\[H\\u000dspoofed\\nrow\\u009b31m\\u202e/)
+    assert.ok(jobs!.stdout.split('\n').every((line) => line.length < 400), 'table rows stay short')
+    assert.match(detail!.stdout, /^Job h\\u001b\[31m1 \(/m)
+    assert.match(detail!.stdout, /characters, cut; --json prints all\)/)
+    assert.ok(detail!.stdout.length < 20_000, `the job view printed ${detail!.stdout.length} characters`)
+  } finally {
+    await hostile.obliterate({ force: true })
+    await hostile.close()
+  }
+})

@@ -2,6 +2,7 @@
 // `pikku-queues`: the terminal view of a Pikku BullMQ app's queues (`npm run queues -- status`).
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { DEFAULT_REDIS_URL } from '../connection/redis-connection-options.js'
+import { block } from './terminal-text.js'
 import { CLEANABLE_STATES, CliError, LISTABLE_STATES, QueueInspector, type CleanableState, type ListableState } from './queue-inspector.js'
 import { colorsFor, renderJob, renderJobs, renderSchedules, renderStatus } from './terminal-output.js'
 import { watchStatus } from './watch-status.js'
@@ -174,6 +175,6 @@ try {
   await program.parseAsync()
 } catch (error) {
   if (!(error instanceof CliError)) throw error
-  process.stderr.write(`${errorColors.red('error:')} ${error.message}\n`)
+  process.stderr.write(`${errorColors.red('error:')} ${block(error.message, 2_000)}\n`)
   process.exitCode = 1
 }

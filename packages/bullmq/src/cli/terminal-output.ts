@@ -1,5 +1,6 @@
 import { createColors } from 'picocolors'
 import type { JobDetails, JobSummary, QueueStatus, ScheduleSummary } from './queue-inspector.js'
+import { block, oneLine } from './terminal-text.js'
 
 export type Colors = ReturnType<typeof createColors>
 
@@ -20,9 +21,14 @@ interface Column<Row> {
   color?: (row: Row, text: string, colors: Colors) => string
 }
 
+/** The widest a table cell gets; longer values end in "…". */
+const MAX_CELL = 60
+/** The most of one value (data, result, error, a stack, a log line) the job view prints. */
+const MAX_BLOCK = 4_000
+
 /** A plain-text table; widths come from the uncoloured text, so colours never break alignment. */
 function table<Row>(rows: Row[], columns: Column<Row>[], colors: Colors): string {
-  const cells = rows.map((row) => columns.map((column) => column.value(row)))
+  const cells = rows.map((row) => columns.map((column) => oneLine(column.value(row), MAX_CELL)))
   const widths = columns.map((column, index) => Math.max(column.header.length, ...cells.map((line) => line[index]!.length)))
   const pad = (text: string, index: number) => (columns[index]!.align === 'right' ? text.padStart(widths[index]!) : text.padEnd(widths[index]!))
   const header = columns.map((column, index) => colors.bold(pad(column.header, index))).join('  ')
@@ -60,11 +66,6 @@ export function renderStatus(rows: QueueStatus[], colors: Colors): string {
   )
 }
 
-const oneLine = (text: string | null, max: number) => {
-  const line = (text ?? '').replace(/\s+/g, ' ')
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line
-}
-
 export function renderJobs(rows: JobSummary[], colors: Colors): string {
   if (rows.length === 0) return 'No jobs.'
   return table(
@@ -76,19 +77,19 @@ export function renderJobs(rows: JobSummary[], colors: Colors): string {
       { header: 'ATTEMPTS', value: (row) => `${row.attemptsMade}/${row.maxAttempts}`, align: 'right' },
       { header: 'CREATED', value: (row) => row.createdAt },
       { header: 'FINISHED', value: (row) => row.finishedAt ?? '-' },
-      { header: 'ERROR', value: (row) => oneLine(row.failedReason, 60), color: (_row, text, c) => c.red(text) },
+      { header: 'ERROR', value: (row) => (row.failedReason ?? '').replace(/\s+/g, ' '), color: (_row, text, c) => c.red(text) },
     ],
     colors
   )
 }
 
-const json = (value: unknown) => JSON.stringify(value, null, 2) ?? 'undefined'
+const json = (value: unknown) => block(JSON.stringify(value, null, 2) ?? 'undefined', MAX_BLOCK)
 const indent = (text: string) => text.replace(/^/gm, '  ')
 
 export function renderJob(job: JobDetails, colors: Colors): string {
   const stateColor = job.state === 'failed' ? colors.red : job.state === 'completed' ? colors.green : colors.yellow
   const lines = [
-    `${colors.bold(`Job ${job.id}`)} (${job.name}) in queue ${colors.cyan(job.queue)}: ${stateColor(job.state)}`,
+    `${colors.bold(`Job ${oneLine(job.id, MAX_CELL)}`)} (${oneLine(job.name, MAX_CELL)}) in queue ${colors.cyan(oneLine(job.queue, MAX_CELL))}: ${stateColor(job.state)}`,
     `attempts   ${job.attemptsMade}/${job.maxAttempts}`,
     `progress   ${typeof job.progress === 'number' ? `${job.progress}%` : json(job.progress)}`,
     `created    ${job.createdAt}${job.delayMs ? ` (delay ${job.delayMs} ms)` : ''}`,
@@ -98,9 +99,9 @@ export function renderJob(job: JobDetails, colors: Colors): string {
   if (job.priority) lines.push(`priority   ${job.priority}`)
   lines.push(colors.bold('data'), indent(json(job.data)))
   if (job.result !== null) lines.push(colors.bold('result'), indent(json(job.result)))
-  if (job.failedReason) lines.push(colors.bold('error'), indent(colors.red(job.failedReason)))
-  if (job.stacktrace.length > 0) lines.push(colors.bold(`stack (last ${job.stacktrace.length} attempt(s))`), ...job.stacktrace.map((stack) => indent(colors.dim(stack))))
-  lines.push(colors.bold(`logs (${job.logs.length})`), ...(job.logs.length > 0 ? job.logs.map(indent) : [indent('-')]))
+  if (job.failedReason) lines.push(colors.bold('error'), indent(colors.red(block(job.failedReason, MAX_BLOCK))))
+  if (job.stacktrace.length > 0) lines.push(colors.bold(`stack (last ${job.stacktrace.length} attempt(s))`), ...job.stacktrace.map((stack) => indent(colors.dim(block(stack, MAX_BLOCK)))))
+  lines.push(colors.bold(`logs (${job.logs.length})`), ...(job.logs.length > 0 ? job.logs.map((line) => indent(oneLine(line, MAX_BLOCK))) : [indent('-')]))
   return lines.join('\n')
 }
 
