@@ -5,7 +5,7 @@ import { createServer } from 'node:net'
 import { hostname } from 'node:os'
 import { Queue, Worker } from 'bullmq'
 import { DEFAULT_MONITORING_PORT, startMonitoringServer, type BullQueueWorkers, type BullServiceFactory, type MonitoringServer, type MonitoringServerOptions } from '../src/index.js'
-import { createFactory, deferred, deleteKeys, REDIS_URL, setupPikku, sleep, uniquePrefix, waitFor, withRedis } from './helpers.js'
+import { createFactory, deferred, deleteKeys, REDIS_URL, setupPikku, sleep, startOwnRedis, uniquePrefix, waitFor, withRedis } from './helpers.js'
 
 // Flipped by tests: a failed job retried from the dashboard then completes.
 let failFlakyJobs = true
@@ -95,6 +95,30 @@ describe('health, readiness and metrics', { timeout: 30_000 }, () => {
     assert.doesNotMatch(text, /^pikku_queue_jobs\{/m)
     assert.match(text, /^process_cpu_user_seconds_total \d/m)
     await server.close()
+  })
+
+  test('pikku_queue_redis_up reports the Redis each scrape read: 1 on the first scrape, 0 on the first after Redis died', async () => {
+    const own = await startOwnRedis()
+    try {
+      const server = await startServer({ redisUrl: own.url })
+      const first = await (await fetch(`${server.url}/metrics`)).text()
+      assert.match(first, /^pikku_queue_jobs\{queue="reports",state="waiting"\} 0$/m)
+      assert.match(first, /^pikku_queue_redis_up 1$/m)
+      await own.stop()
+      await waitFor(async () => !/^pikku_queue_jobs\{/m.test(await (await fetch(`${server.url}/metrics`)).text()), 'a scrape without job counts')
+      const down = await (await fetch(`${server.url}/metrics`)).text()
+      assert.match(down, /^pikku_queue_redis_up 0$/m, 'the scrape that has no counts says Redis is down')
+      await own.restart()
+      await waitFor(async () => /^pikku_queue_jobs\{/m.test(await (await fetch(`${server.url}/metrics`)).text()), 'job counts again')
+      // Counts and the flag come from one read: whenever counts are present, Redis is up.
+      for (let i = 0; i < 5; i++) {
+        const text = await (await fetch(`${server.url}/metrics`)).text()
+        assert.equal(/^pikku_queue_jobs\{/m.test(text), /^pikku_queue_redis_up 1$/m.test(text), text)
+      }
+      await server.close()
+    } finally {
+      await own.stop()
+    }
   })
 
   test('/readyz is 200 when Redis answers and every worker runs, 503 with a reason once shutdown begins', async () => {

@@ -79,12 +79,16 @@ export class QueueMetrics {
   })
 
   /** `redisReady` tells whether the queues' connection is up, so a scrape during an outage does not wait for it. */
-  constructor(redisReady: () => boolean) {
+  constructor(private readonly redisReady: () => boolean) {
     const metrics = this
-    const redisUp = new Gauge({
+    // Both read the same counts, taken once per scrape: each scrape reports the Redis it just read.
+    new Gauge({
       name: 'pikku_queue_redis_up',
       help: 'Whether the job counts could be read from Redis at this scrape (1) or not (0)',
       registers: [this.registry],
+      async collect() {
+        this.set((await metrics.scrapeCounts()) ? 1 : 0)
+      },
     })
     new Gauge({
       name: 'pikku_queue_jobs',
@@ -93,17 +97,8 @@ export class QueueMetrics {
       registers: [this.registry],
       async collect() {
         this.reset()
-        try {
-          if (!redisReady()) throw new Error('Redis is not connected')
-          const read = Promise.all([...metrics.queues].map(async ([name, queue]) => [name, await queue.getJobCounts(...JOB_STATES)] as const))
-          for (const [name, byState] of await withTimeout(read, COUNTS_TIMEOUT_MS, 'Redis did not answer in time')) {
-            for (const state of JOB_STATES) this.set({ queue: name, state }, byState[state] ?? 0)
-          }
-          redisUp.set(1)
-        } catch {
-          // The rest of the scrape (counters, process metrics) is still worth having.
-          this.reset()
-          redisUp.set(0)
+        for (const [name, byState] of (await metrics.scrapeCounts()) ?? []) {
+          for (const state of JOB_STATES) this.set({ queue: name, state }, byState[state] ?? 0)
         }
       },
     })
@@ -126,6 +121,8 @@ export class QueueMetrics {
       },
     })
   }
+
+  private counts: Promise<Array<readonly [string, Record<string, number>]> | undefined> | undefined
 
   /** Reports the queue's job counts at scrape time. */
   addQueue(name: string, queue: Queue): void {
@@ -179,7 +176,29 @@ export class QueueMetrics {
 
   /** The Prometheus text exposition of every metric, the process's own included. */
   async metrics(): Promise<string> {
-    return `${await processMetrics().metrics()}\n${await this.registry.metrics()}`
+    this.counts = this.readCounts()
+    try {
+      return `${await processMetrics().metrics()}\n${await this.registry.metrics()}`
+    } finally {
+      this.counts = undefined
+    }
+  }
+
+  /** This scrape's job counts by queue, or undefined when Redis could not be read. */
+  private scrapeCounts(): Promise<Array<readonly [string, Record<string, number>]> | undefined> {
+    this.counts ??= this.readCounts()
+    return this.counts
+  }
+
+  private async readCounts(): Promise<Array<readonly [string, Record<string, number>]> | undefined> {
+    try {
+      if (!this.redisReady()) return undefined
+      const read = Promise.all([...this.queues].map(async ([name, queue]) => [name, await queue.getJobCounts(...JOB_STATES)] as const))
+      return await withTimeout(read, COUNTS_TIMEOUT_MS, 'Redis did not answer in time')
+    } catch {
+      // The rest of the scrape (counters, process metrics) is still worth having.
+      return undefined
+    }
   }
 
   get contentType(): string {
