@@ -1,5 +1,6 @@
 import { hostname } from 'node:os'
-import { Worker, type Job, type RedisOptions } from 'bullmq'
+import { UnrecoverableError, Worker, type Job, type RedisOptions } from 'bullmq'
+import type { Redis } from 'ioredis'
 import { registerQueueWorkers, type ConfigValidationResult, type CoreQueueWorker, type QueueWorkers } from '@pikku/core/queue'
 import type { Logger } from '@pikku/core/services'
 import { toBackoffStrategy } from './backoff-strategies.js'
@@ -11,6 +12,7 @@ import { JobTimeoutError } from './job-timeout-error.js'
 import { addJobControlsMiddleware } from './job-controls-middleware.js'
 import { type BullJobOptions, toBullMQJobOptions } from '../producer/map-job-options.js'
 import { isDiscardedJob, toBullMQError } from './non-retryable-error.js'
+import { isStackOverflow, MAX_DATA_DEPTH, nestingDepth, POISON_REASON, quarantineDeepData, quarantineUnreadableFields } from './poison-jobs.js'
 import { isRateLimitedError } from './rate-limited-error.js'
 import { runQueueAttempt } from './run-queue-attempt.js'
 import { thrownValueToError } from './thrown-value-to-error.js'
@@ -48,6 +50,7 @@ export class BullQueueWorkers implements QueueWorkers {
 
   private readonly workers = new Map<string, Worker>()
   private readonly forceClosed = new WeakSet<Worker>()
+  private readonly lastQuarantineScan = new Map<string, number>()
   private registered = false
   private closing: Promise<{ forced: boolean }> | undefined
 
@@ -140,6 +143,11 @@ export class BullQueueWorkers implements QueueWorkers {
     worker.on('error', (error) => {
       // After a forced close, lock renewal for the abandoned jobs fails by design.
       if (this.forceClosed.has(worker)) return
+      if (error instanceof SyntaxError) {
+        // A job BullMQ could not read (see poison-jobs.ts): quarantine it, so its next attempt fails for good.
+        void this.quarantineActiveJobs(queueName, worker)
+        return
+      }
       logger.error(`BullMQ worker '${queueName}' error:`, error)
     })
     worker.on('stalled', (jobId) => {
@@ -167,6 +175,8 @@ export class BullQueueWorkers implements QueueWorkers {
    * failing the attempt.
    */
   private async processJob(worker: Worker, job: Job, token: string | undefined, wiringTimeoutMs: number | undefined): Promise<unknown> {
+    const poisoned = (job.opts as Record<string, unknown>)[POISON_REASON]
+    if (typeof poisoned === 'string') throw new UnrecoverableError(`Job ${job.id} cannot run: ${poisoned}`)
     const traceId = jobTraceId(job.queueName, job.id!)
     const running = new RunningJob(job, worker, token)
     runningJobs.set(traceId, running)
@@ -185,6 +195,10 @@ export class BullQueueWorkers implements QueueWorkers {
       })
       return await Promise.race([attempt, timedOut])
     } catch (error) {
+      if (isStackOverflow(error) && nestingDepth(job.data) > MAX_DATA_DEPTH) {
+        const reason = await quarantineDeepData(await workerClient(worker), worker.toKey(job.id!), MAX_DATA_DEPTH)
+        throw new UnrecoverableError(`Invalid data: job ${job.id} cannot run: ${reason}`)
+      }
       if (isDiscardedJob(error)) {
         // Pikku's discard: the job is dropped on purpose, so it completes (no retry, no error line).
         this.options.logger.info(`${logExcerpt(error.message)} (queue '${job.queueName}'): completed, not retried`)
@@ -203,6 +217,27 @@ export class BullQueueWorkers implements QueueWorkers {
     } finally {
       runningJobs.delete(traceId)
       clearTimeout(timer)
+    }
+  }
+
+  /**
+   * Quarantines the unreadable fields of this queue's active jobs (at most one scan a second):
+   * the job a worker could not read is among them, waiting for its lock to expire.
+   */
+  private async quarantineActiveJobs(queueName: string, worker: Worker): Promise<void> {
+    const now = Date.now()
+    if ((this.lastQuarantineScan.get(queueName) ?? 0) > now - 1_000) return
+    this.lastQuarantineScan.set(queueName, now)
+    try {
+      const redis = await workerClient(worker)
+      for (const jobId of await redis.lrange(worker.toKey('active'), 0, -1)) {
+        const reason = await quarantineUnreadableFields(redis, worker.toKey(jobId))
+        if (reason) {
+          this.options.logger.warn(`Job ${jobId} in queue '${queueName}' cannot be read: ${logExcerpt(reason)}. It fails, not retried, once its lock expires; the stored value is kept in its pikkuRaw:* field`)
+        }
+      }
+    } catch (error) {
+      this.options.logger.error(`Queue '${queueName}': could not quarantine an unreadable job:`, error)
     }
   }
 
@@ -236,4 +271,9 @@ export class BullQueueWorkers implements QueueWorkers {
         (left.length > 0 ? ` Could not move ${left.join(', ')} (they are retried once their lock expires).` : '')
     )
   }
+}
+
+/** The worker's own command connection: BullMQ types it as its IRedisClient, but it is the ioredis client it made. */
+async function workerClient(worker: Worker): Promise<Redis> {
+  return (await worker.getBackend().client) as unknown as Redis
 }
