@@ -11,6 +11,9 @@ interface GlobalOptions {
   redisUrl?: string
   prefix?: string
   json?: boolean
+  tlsCa?: string
+  tlsCert?: string
+  tlsKey?: string
 }
 
 const colors = colorsFor(process.stdout)
@@ -33,13 +36,22 @@ const program = new Command('pikku-queues')
   .option('--redis-url <url>', 'Redis to connect to (default: REDIS_URL or redis://127.0.0.1:6379)')
   .option('--prefix <prefix>', 'BullMQ key prefix (default: PIKKU_QUEUE_PREFIX or bull)')
   .option('--json', 'print JSON for scripts instead of tables')
+  .option('--tls-ca <file>', 'CA certificate of a rediss:// Redis with a private CA (default: REDIS_TLS_CA_FILE)')
+  .option('--tls-cert <file>', 'client certificate, for a Redis that asks for one (default: REDIS_TLS_CERT_FILE)')
+  .option('--tls-key <file>', "the client certificate's key (default: REDIS_TLS_KEY_FILE)")
   .showHelpAfterError()
 
 /** Connects, runs one command, prints its result, and always disconnects. */
 function action<Args extends unknown[]>(run: (inspector: QueueInspector, json: boolean, ...args: Args) => Promise<string | object>) {
   return async (...args: Args) => {
     const global = program.opts<GlobalOptions>()
-    const inspector = new QueueInspector(global.redisUrl ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL, global.prefix ?? process.env.PIKKU_QUEUE_PREFIX ?? 'bull')
+    const env = {
+      ...process.env,
+      ...(global.tlsCa ? { REDIS_TLS_CA_FILE: global.tlsCa } : {}),
+      ...(global.tlsCert ? { REDIS_TLS_CERT_FILE: global.tlsCert } : {}),
+      ...(global.tlsKey ? { REDIS_TLS_KEY_FILE: global.tlsKey } : {}),
+    }
+    const inspector = new QueueInspector(global.redisUrl ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL, global.prefix ?? process.env.PIKKU_QUEUE_PREFIX ?? 'bull', env)
     try {
       await inspector.connect()
       const output = await run(inspector, Boolean(global.json), ...args)

@@ -78,9 +78,10 @@ export class QueueInspector {
   constructor(
     private readonly redisUrl: string,
     readonly prefix: string,
+    env: NodeJS.ProcessEnv = process.env,
   ) {
     this.redis = new Redis({
-      ...connectionOptionsOf(redisUrl),
+      ...connectionOptionsOf(redisUrl, env),
       lazyConnect: true,
       // A terminal command reports an unreachable Redis instead of retrying forever.
       retryStrategy: () => null,
@@ -300,9 +301,9 @@ function summarize(job: Job, state: string): JobSummary {
 }
 
 /** The producer profile of the URL; a URL that does not parse is a CliError (its message hides the password). */
-function connectionOptionsOf(redisUrl: string) {
+function connectionOptionsOf(redisUrl: string, env: NodeJS.ProcessEnv) {
   try {
-    return createConnectionOptions(redisUrl).producer
+    return createConnectionOptions(redisUrl, {}, env).producer
   } catch (error) {
     throw new CliError(`${(error as Error).message}. Set REDIS_URL (or --redis-url) to your Redis.`)
   }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import type { RedisOptions as BullMQRedisOptions } from 'bullmq'
 import type { RedisOptions } from 'ioredis'
 
@@ -73,16 +74,49 @@ export function parseRedisUrl(redisUrl: string): RedisOptions {
 /**
  * Builds both connection profiles from one URL plus optional ioredis
  * overrides (merged over the parsed values, e.g. `{ tls: { ca } }` or
- * `{ connectionName }`). The profile-specific settings are applied last
- * because BullMQ needs them to behave correctly.
+ * `{ connectionName }`). A `rediss://` URL reads its CA and client
+ * certificate from {@link TLS_FILE_VARIABLES}. The profile-specific settings
+ * are applied last because BullMQ needs them to behave correctly.
  */
-export function createConnectionOptions(redisUrl: string, overrides: RedisOptions = {}): BullConnectionOptions {
+export function createConnectionOptions(redisUrl: string, overrides: RedisOptions = {}, env: NodeJS.ProcessEnv = process.env): BullConnectionOptions {
+  const parsed = parseRedisUrl(redisUrl)
+  const tlsFiles = readTlsFiles(env)
+  if (tlsFiles && !parsed.tls) {
+    throw new Error(`${Object.keys(TLS_FILE_VARIABLES).filter((name) => env[name]).join(' and ')} set, but '${redactPassword(redisUrl)}' does not use TLS: write rediss:// to connect with TLS`)
+  }
+  if (tlsFiles) parsed.tls = { ...tlsFiles }
   // ioredis also accepts `retryStrategy: null` (never reconnect), which bullmq's narrower type leaves out.
-  const base = { ...parseRedisUrl(redisUrl), ...overrides } as BullMQRedisOptions
+  const base = { ...parsed, ...overrides } as BullMQRedisOptions
   return {
     producer: { ...base, enableOfflineQueue: false },
     blocking: { ...base, maxRetriesPerRequest: null },
   }
+}
+
+/**
+ * Files a `rediss://` connection reads from the environment: the CA that signed a private Redis's
+ * certificate, and a client certificate and key for a Redis that asks for one (`tls-auth-clients`).
+ * Node's own trust store is used when no CA is given.
+ */
+export const TLS_FILE_VARIABLES = {
+  REDIS_TLS_CA_FILE: 'ca',
+  REDIS_TLS_CERT_FILE: 'cert',
+  REDIS_TLS_KEY_FILE: 'key',
+} as const
+
+function readTlsFiles(env: NodeJS.ProcessEnv): Partial<Record<'ca' | 'cert' | 'key', Buffer>> | undefined {
+  const files: Partial<Record<'ca' | 'cert' | 'key', Buffer>> = {}
+  for (const [variable, option] of Object.entries(TLS_FILE_VARIABLES)) {
+    const path = env[variable]
+    if (!path) continue
+    try {
+      files[option] = readFileSync(path)
+    } catch (error) {
+      throw new Error(`${variable}=${path} cannot be read: ${(error as Error).message}`)
+    }
+  }
+  if (Boolean(files.cert) !== Boolean(files.key)) throw new Error('REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE go together: set both (a client certificate and its key), or neither')
+  return Object.keys(files).length > 0 ? files : undefined
 }
 
 /**
