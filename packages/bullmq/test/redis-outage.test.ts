@@ -1,7 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { BullServiceFactory } from '../src/index.js'
-import { setupPikku, startOwnRedis, uniquePrefix } from './helpers.js'
+import { Redis } from 'ioredis'
+import { BullServiceFactory, startMonitoringServer, type MonitoringServer } from '../src/index.js'
+import { setupPikku, startOwnRedis, uniquePrefix, waitFor } from './helpers.js'
 
 const logger = setupPikku({
   echo: { func: async (_services, data: { n: number }) => ({ echoed: data.n }) },
@@ -61,6 +62,56 @@ test('workers wait through a Redis outage and resume; producers fail fast meanwh
   } finally {
     await producers.close()
     await workers.close({ timeoutMs: 2000 })
+    await redis.stop()
+  }
+})
+
+test('a Redis at maxclients: /readyz fails naming the cause, and the log says it, until Redis takes connections again', { timeout: 60_000 }, async () => {
+  const redis = await startOwnRedis()
+  const prefix = uniquePrefix('maxclients')
+  const workers = new BullServiceFactory({ redisUrl: redis.url, prefix, logger, connection: { connectionName: `${prefix}-worker` } })
+  const admin = new Redis(redis.url)
+  let monitoring: MonitoringServer | undefined
+  const readiness = async () => {
+    const response = await fetch(`${monitoring!.url}/readyz`)
+    return { status: response.status, body: (await response.json()) as { reasons?: string[] } }
+  }
+  try {
+    await workers.init()
+    await workers.getQueueWorkers().registerQueues()
+    monitoring = await startMonitoringServer({
+      queueNames: ['echo'],
+      queueWorkers: workers.getQueueWorkers(),
+      redisUrl: redis.url,
+      prefix,
+      host: '127.0.0.1',
+      port: 0,
+      connection: { connectionName: `${prefix}-monitoring` },
+      dashboard: { enabled: false },
+      logger,
+    })
+    await waitFor(async () => (await readiness()).status === 200, 'ready before the fault')
+
+    // No room for a new connection, then the workers lose theirs; this probe's connection survives.
+    await admin.config('SET', 'maxclients', '1')
+    const clients = (await admin.call('CLIENT', 'LIST')) as string
+    for (const line of clients.split('\n')) {
+      const [, id, name] = /id=(\d+) .*name=(\S+)/.exec(line) ?? []
+      if (id && name?.startsWith(`${prefix}-worker`)) await admin.call('CLIENT', 'KILL', 'ID', id)
+    }
+    const notReady = await waitFor(async () => {
+      const current = await readiness()
+      return current.status === 503 ? current.body.reasons : undefined
+    }, '/readyz to fail', 10_000)
+    assert.match(notReady.join('\n'), /the worker for queue 'echo' has no Redis connection \(\w+\): Redis refuses new connections: ERR max number of clients reached/)
+    await waitFor(() => logger.matching('error', /^Redis refuses new connections: ERR max number of clients reached\. The workers cannot reconnect/).length > 0, 'the log to name the cause', 15_000)
+
+    await admin.config('SET', 'maxclients', '10000')
+    await waitFor(async () => (await readiness()).status === 200, 'ready again once Redis takes connections', 30_000)
+  } finally {
+    await monitoring?.close()
+    await workers.close()
+    admin.disconnect()
     await redis.stop()
   }
 })

@@ -1,5 +1,6 @@
 import type { Queue, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
+import { probeConnectionRefusal } from '../connection/refusal-probe.js'
 import { addWorkerListeners } from './worker-listeners.js'
 import { withTimeout } from './with-timeout.js'
 
@@ -21,7 +22,7 @@ interface WatchedQueue {
 
 /**
  * Decides whether this worker process is ready: Redis answers, every queue has
- * a running worker, shutdown has not begun, and jobs are moving. "Moving"
+ * a running worker whose connections are up, shutdown has not begun, and jobs are moving. "Moving"
  * matters because a worker whose blocking connection is wedged still answers
  * PING (BullMQ #4585): a queue is stuck when a job has been due for longer
  * than `stuckAfterMs` while this process's idle worker started and finished
@@ -78,6 +79,14 @@ export class ReadinessTracker {
       if (!worker) reasons.push(`queue '${name}' has no worker in this process`)
       else if (!worker.isRunning()) reasons.push(`the worker for queue '${name}' is not running`)
     }
+    const disconnected = await this.disconnectedWorkers()
+    if (disconnected.length > 0) {
+      // This connection may still be up while the workers' cannot come back: say why, if Redis says.
+      const refusal = await probeConnectionRefusal(this.redis.options)
+      for (const { name, status } of disconnected) {
+        reasons.push(`the worker for queue '${name}' has no Redis connection (${status})${refusal ? `: Redis refuses new connections: ${refusal}` : ''}`)
+      }
+    }
     const pingError = await this.ping()
     if (pingError) return { ready: false, reasons: [...reasons, `Redis does not answer: ${pingError}`] }
     for (const [name, watched] of this.watched) {
@@ -89,6 +98,23 @@ export class ReadinessTracker {
       }
     }
     return reasons.length > 0 ? { ready: false, reasons } : { ready: true }
+  }
+
+  /** Workers whose command or blocking connection is not up: they can neither take nor finish jobs. */
+  private async disconnectedWorkers(): Promise<Array<{ name: string; status: string }>> {
+    const found: Array<{ name: string; status: string }> = []
+    for (const [name, { worker }] of this.watched) {
+      if (!worker?.isRunning()) continue
+      const backend = worker.getBackend()
+      for (const client of [await backend.client, await backend.blockingClient]) {
+        const status = (client as { status?: string } | undefined)?.status
+        if (status !== undefined && status !== 'ready') {
+          found.push({ name, status })
+          break
+        }
+      }
+    }
+    return found
   }
 
   private async ping(): Promise<string | undefined> {

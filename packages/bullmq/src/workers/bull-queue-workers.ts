@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis'
 import { registerQueueWorkers, type ConfigValidationResult, type CoreQueueWorker, type QueueWorkers } from '@pikku/core/queue'
 import type { Logger } from '@pikku/core/services'
 import { toBackoffStrategy } from './backoff-strategies.js'
+import { probeConnectionRefusal } from '../connection/refusal-probe.js'
 import { closeWorkerWithDeadline } from './close-worker-with-deadline.js'
 import { logFailedAttempt } from './failed-attempt-log.js'
 import { logExcerpt } from '../logging/log-excerpt.js'
@@ -51,6 +52,7 @@ export class BullQueueWorkers implements QueueWorkers {
   private readonly workers = new Map<string, Worker>()
   private readonly forceClosed = new WeakSet<Worker>()
   private readonly lastQuarantineScan = new Map<string, number>()
+  private lastRefusalProbe = 0
   private registered = false
   private closing: Promise<{ forced: boolean }> | undefined
 
@@ -149,6 +151,7 @@ export class BullQueueWorkers implements QueueWorkers {
         return
       }
       logger.error(`BullMQ worker '${queueName}' error:`, error)
+      if (isConnectionLoss(error)) void this.explainConnectionLoss()
     })
     worker.on('stalled', (jobId) => {
       logger.warn(`Job ${jobId} in queue '${queueName}' stalled (its worker stopped renewing the lock); it goes back to the queue`)
@@ -241,6 +244,22 @@ export class BullQueueWorkers implements QueueWorkers {
     }
   }
 
+  /**
+   * ioredis reports a refused reconnection only as the write that failed (EPIPE, "Connection is
+   * closed"); ask Redis why, at most every 10 s, and log its answer (maxclients reached, say).
+   */
+  private async explainConnectionLoss(): Promise<void> {
+    const now = Date.now()
+    if (now - this.lastRefusalProbe < 10_000) return
+    this.lastRefusalProbe = now
+    const refusal = await probeConnectionRefusal(this.options.connection as RedisOptions)
+    if (refusal) {
+      this.options.logger.error(
+        `Redis refuses new connections: ${refusal}. The workers cannot reconnect until it accepts them: raise maxclients, or open fewer connections (2 per wired queue per process)`,
+      )
+    }
+  }
+
   private async closeAll(timeoutMs: number): Promise<{ forced: boolean }> {
     const forced = await Promise.all(
       [...this.workers.entries()].map(([queueName, worker]) =>
@@ -276,4 +295,9 @@ export class BullQueueWorkers implements QueueWorkers {
 /** The worker's own command connection: BullMQ types it as its IRedisClient, but it is the ioredis client it made. */
 async function workerClient(worker: Worker): Promise<Redis> {
   return (await worker.getBackend().client) as unknown as Redis
+}
+
+/** The errors an ioredis connection gives when Redis closes it or turns it away. */
+function isConnectionLoss(error: Error): boolean {
+  return /EPIPE|ECONNRESET|Connection is closed/.test(error.message)
 }
