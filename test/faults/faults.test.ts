@@ -234,7 +234,8 @@ describe('fault injection', () => {
       // BullMQ stores null data as {}, so the worker sees every field missing.
       { queue: work, data: null, reason: /n: required, expected number; ms: required, expected number/ },
       { queue: thrower, data: { reason: 'plain string reason' }, reason: /^plain string reason$/ },
-      { queue: hello, data: { message: 'x'.repeat(5 * 1024 * 1024), fail: true }, reason: /^Failed on purpose: x+$/ },
+      // Stored cut to 8 KB: the function throws its whole input back.
+      { queue: hello, data: { message: 'x'.repeat(5 * 1024 * 1024), fail: true }, reason: /^Failed on purpose: x+… \(\d+ characters\)$/ },
     ]
     const failures: string[] = []
     for (const { queue, data, reason } of cases) {
@@ -286,6 +287,109 @@ describe('fault injection', () => {
     assert.ok(grownMb < 5, `memory bounded: ${grownMb.toFixed(1)} MB more`)
     await queue.obliterate({ force: true })
     client.disconnect()
+  })
+
+  test('poison jobs (data or opts not JSON, data nested 100 000 levels) fail once among good jobs; nothing else is lost', async () => {
+    const { prefix, ledger, queue } = newScenario()
+    const server = await startServer(prefix, ledger)
+    const client = new Redis(redis.url)
+    try {
+      let deep = '1'
+      for (let i = 0; i < 100_000; i++) deep = `[${deep}]`
+      const poisons = [['data', '{not json'], ['opts', '{"attempts":3,broken'], ['data', deep]] as const
+      const poisonIds: string[] = []
+      const addedAt = Date.now()
+      for (const [field, value] of poisons) {
+        // Delayed, so the corruption lands before a worker can take the job.
+        const job = await queue.add('poison', { n: 0, ms: 0 }, { attempts: 3, delay: 500 })
+        await client.hset(`${prefix}:fault-work:${job.id}`, field, value)
+        poisonIds.push(job.id!)
+      }
+      const ids = await addJobs(queue, 500, 5)
+      const failedJobs = await Promise.all(poisonIds.map((id) => finished(queue, id, 120_000)))
+      const endedAfter = Math.max(...failedJobs.map((job) => job.finishedOn! - addedAt))
+      for (const job of failedJobs) assert.equal(job.attemptsMade, 1, `poison job ${job.id} ran once`)
+      assert.ok((await queue.getJobs(['failed'])).length >= 3, 'the failed list reads again')
+      const counts = await drainAndCount(ids, ledger, [server], 60_000)
+      record({
+        scenario: 'poison jobs: data not JSON, opts not JSON, data nested 100 000 levels (3), among 500 good jobs',
+        added: ids.length + poisons.length,
+        completed: counts.completed,
+        failed: failedJobs.length,
+        lost: counts.lost,
+        duplicated: counts.duplicated,
+        timing: `each failed once, at most ${(endedAfter / 1000).toFixed(1)} s after it was added (when its lock expired)`,
+        notes: failedJobs.map((job) => `"${job.failedReason.slice(0, 70)}…"`).join('; '),
+      })
+      assert.deepEqual(counts, { completed: ids.length, lost: 0, duplicated: 0 })
+    } finally {
+      client.disconnect()
+    }
+  })
+
+  test('a 50 MB job that fails stores its data once: the reason and stack are cut', async () => {
+    const { prefix, ledger, queueOf } = newScenario()
+    const hello = queueOf('hello-world-queue')
+    const server = await startServer(prefix, ledger)
+    const client = new Redis(redis.url)
+    try {
+      const before = Number(/used_memory:(\d+)/.exec(await client.info('memory'))![1])
+      const job = await hello.add('big', { message: 'x'.repeat(50 * 1024 * 1024), fail: true }, { attempts: 2, backoff: { type: 'fixed', delay: 10 } })
+      const failed = await finished(hello, job.id!, 60_000)
+      const jobBytes = Number(await client.call('MEMORY', 'USAGE', `${prefix}:hello-world-queue:${job.id}`))
+      const after = Number(/used_memory:(\d+)/.exec(await client.info('memory'))![1])
+      signalGroup(server.child, 'SIGTERM')
+      await server.closed
+      record({
+        scenario: 'a 50 MB job that fails (attempts 2; the function throws its input back)',
+        added: 1,
+        completed: 0,
+        failed: 1,
+        lost: 0,
+        duplicated: 0,
+        timing: `the failed job takes ${(jobBytes / 2 ** 20).toFixed(1)} MB in Redis, used memory +${((after - before) / 2 ** 20).toFixed(0)} MB`,
+        notes: `reason stored: ${failed.failedReason.length} characters, stacks: ${(failed.stacktrace ?? []).map((stack) => stack.length).join(' and ')} characters`,
+      })
+      assert.ok(jobBytes < 60 * 2 ** 20, `the failed job takes ${jobBytes} bytes`)
+      assert.ok(failed.failedReason.length < 8_300)
+    } finally {
+      client.disconnect()
+    }
+  })
+
+  test('Redis at maxclients while jobs run: /readyz fails, the log names the cause, jobs move again once it takes connections', async () => {
+    const { prefix, ledger, queue } = newScenario()
+    const server = await startServer(prefix, ledger, { MONITORING_PORT: '0' })
+    const port = Number(/Monitoring on http:\/\/127\.0\.0\.1:(\d+)/.exec(server.output())![1])
+    const readyz = () => fetch(`http://127.0.0.1:${port}/readyz`).then((response) => response.status, () => 0)
+    const admin = new Redis(redis.url)
+    try {
+      const ids = await addJobs(queue, 300, 100)
+      await waitUntil(() => readLedger(ledger).size >= 20, 'jobs to be running', 30_000)
+      const faultAt = Date.now()
+      // Room for no new connection, then every connection but this one is dropped.
+      await admin.config('SET', 'maxclients', '1')
+      await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes')
+      const notReadyMs = await waitUntil(async () => (await readyz()) === 503, '/readyz to fail', 30_000)
+      const namedMs = await waitUntil(() => /Redis refuses new connections: ERR max number of clients reached/.test(server.output()), 'the log to name the cause', 30_000) + (Date.now() - faultAt - notReadyMs)
+      await admin.config('SET', 'maxclients', '10000')
+      const raisedAt = Date.now()
+      const doneBefore = readLedger(ledger).size
+      await waitUntil(() => readLedger(ledger).size > doneBefore, 'jobs moving again', 60_000)
+      const movingMs = Date.now() - raisedAt
+      const counts = await drainAndCount(ids, ledger, [server], 120_000)
+      record({
+        scenario: 'Redis at maxclients (1) with 10 jobs running, 300 jobs of 100 ms',
+        added: ids.length,
+        ...counts,
+        timing: `/readyz 503 after ${(notReadyMs / 1000).toFixed(1)} s; the cause logged after ${(namedMs / 1000).toFixed(1)} s; jobs moving ${(movingMs / 1000).toFixed(1)} s after maxclients was raised`,
+        notes: 'duplicates: jobs whose connection was cut before BullMQ recorded their completion run again (at least once)',
+      })
+      assert.equal(counts.lost, 0)
+    } finally {
+      await admin.config('SET', 'maxclients', '10000').catch(() => undefined)
+      admin.disconnect()
+    }
   })
 
   test('Redis at maxmemory with noeviction: producers get a clear error, nothing already queued is lost', async () => {

@@ -4,12 +4,11 @@
 // and the pikku-queues CLI's error, against a port where nothing listens.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { createServer } from 'node:net'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { BullServiceFactory, parseRedisUrl } from '../src/index.js'
 import { redactPassword } from '../src/connection/redis-connection-options.js'
-import { MemoryLogger, uniquePrefix } from './helpers.js'
+import { freePort, MemoryLogger, uniquePrefix } from './helpers.js'
 
 const BIN = fileURLToPath(new URL('../dist/cli/pikku-queues.js', import.meta.url))
 /** A raw `@` is valid inside a URL's password; `/` and `#` are not, and must be percent-encoded. */
@@ -25,13 +24,6 @@ function assertNoSecret(text: string, where: string): void {
   }
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 const forms = (port: number) => [
   `redis://app:${SECRET}@127.0.0.1:${port}/0`,
@@ -60,7 +52,7 @@ test('redactPassword hides the whole password, however the URL spells it, and ke
 })
 
 test('the start-up warning and a producer error name the URL without any part of the password', { timeout: 30_000 }, async () => {
-  const port = await closedPort()
+  const port = await freePort()
   for (const url of forms(port).filter((form) => !form.includes('?'))) {
     const logger = new MemoryLogger()
     const factory = new BullServiceFactory({ redisUrl: url, prefix: uniquePrefix('redact'), logger, producerTimeoutMs: 200 })
@@ -79,7 +71,7 @@ test('the start-up warning and a producer error name the URL without any part of
 })
 
 test('pikku-queues prints the unreachable Redis without any part of the password', { timeout: 30_000 }, async () => {
-  const port = await closedPort()
+  const port = await freePort()
   for (const url of forms(port)) {
     const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
       const child = spawn(process.execPath, [BIN, 'status'], { env: { ...process.env, REDIS_URL: url } })

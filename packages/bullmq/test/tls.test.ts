@@ -5,13 +5,12 @@
 import assert from 'node:assert/strict'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { BullServiceFactory, createConnectionOptions } from '../src/index.js'
-import { setupPikku, uniquePrefix } from './helpers.js'
+import { freePort, setupPikku, uniquePrefix } from './helpers.js'
 
 const BIN = fileURLToPath(new URL('../dist/cli/pikku-queues.js', import.meta.url))
 const logger = setupPikku({ secure: { func: async (_services, data: { n: number }) => ({ doubled: data.n * 2 }) } })
@@ -33,13 +32,6 @@ function signed(name: string, subjectAltName?: string): void {
   openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '1', ...extensions])
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 before(async () => {
   openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=pikku-test-ca'])
