@@ -115,3 +115,47 @@ test('a Redis at maxclients: /readyz fails naming the cause, and the log says it
     await redis.stop()
   }
 })
+
+test('fifty adds waiting through an outage share one ready listener: every one fails fast, no MaxListenersExceededWarning', { timeout: 30_000 }, async () => {
+  const redis = await startOwnRedis()
+  const factory = new BullServiceFactory({ redisUrl: redis.url, prefix: uniquePrefix('listeners'), logger, producerTimeoutMs: 800 })
+  const warnings: Error[] = []
+  const onWarning = (warning: Error) => warnings.push(warning)
+  process.on('warning', onWarning)
+  try {
+    const queueService = factory.getQueueService()
+    await queueService.add('echo', { n: 0 })
+    await redis.stop()
+    // Once the client knows Redis is gone, every add waits for the next 'ready'.
+    await waitFor(() => logger.matching('warn', new RegExp(`127\\.0\\.0\\.1:${redis.port} is not reachable for producers`)).length > 0, 'the outage to be noticed')
+    const outcomes = await Promise.allSettled(Array.from({ length: 50 }, (_, n) => queueService.add('echo', { n })))
+    assert.ok(outcomes.every((outcome) => outcome.status === 'rejected'), 'every add rejected during the outage')
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.deepEqual(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning').map((warning) => warning.message), [])
+  } finally {
+    process.off('warning', onWarning)
+    await factory.close()
+    await redis.stop()
+  }
+})
+
+test("the scheduler's queue reports an outage as one log line, and writes nothing raw to stderr", { timeout: 30_000 }, async () => {
+  const redis = await startOwnRedis()
+  const factory = new BullServiceFactory({ redisUrl: redis.url, prefix: uniquePrefix('scheduler-outage'), logger })
+  const raw: unknown[] = []
+  const consoleError = console.error
+  console.error = (...args: unknown[]) => raw.push(args)
+  try {
+    await factory.init()
+    await factory.getSchedulerService().start()
+    await redis.stop()
+    await new Promise((resolve) => setTimeout(resolve, 4_000))
+    assert.deepEqual(raw, [], 'no raw error dumps')
+    assert.ok(logger.matching('warn', /^Schedules queue 'pikku-schedules': /).length <= 1, 'at most one line a minute')
+  } finally {
+    console.error = consoleError
+    // Redis is gone, so the workers cannot finish closing: the deadline hands back and force-closes.
+    await factory.close({ timeoutMs: 500 })
+    await redis.stop()
+  }
+})

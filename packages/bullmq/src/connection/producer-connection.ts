@@ -28,6 +28,7 @@ export class ProducerConnection {
   private lastError: Error | undefined
   private outageReported = false
   private closing: Promise<void> | undefined
+  private readyWaiter: Promise<void> | undefined
 
   constructor(private readonly options: ProducerConnectionOptions) {
     this.client = new Redis({
@@ -68,14 +69,10 @@ export class ProducerConnection {
     // Failures arrive as 'error' events (kept in lastError); the wait below reports them.
     if (this.client.status === 'wait') this.client.connect().catch(() => undefined)
     const { timeoutMs, redactedUrl } = this.options
-    let onReady!: () => void
     let timer: NodeJS.Timeout | undefined
     try {
       const outcome = await Promise.race([
-        new Promise<'ready'>((resolve) => {
-          onReady = () => resolve('ready')
-          this.client.once('ready', onReady)
-        }),
+        this.nextReady().then(() => 'ready' as const),
         new Promise<'timeout'>((resolve) => {
           timer = setTimeout(() => resolve('timeout'), timeoutMs)
         }),
@@ -83,7 +80,6 @@ export class ProducerConnection {
       if (outcome === 'ready') return this.client
     } finally {
       clearTimeout(timer)
-      this.client.off('ready', onReady)
     }
     const cause = this.lastError ? ` (${this.lastError.message})` : ''
     throw new Error(
@@ -91,6 +87,20 @@ export class ProducerConnection {
         'Check that Redis is running and that REDIS_URL points to it; producerTimeoutMs sets how long to wait.',
       { cause: this.lastError }
     )
+  }
+
+  /**
+   * Settles at the next 'ready' event. Every caller waiting during an outage shares one listener:
+   * one each would pass Node's limit of 10 and print a MaxListenersExceededWarning under load.
+   */
+  private nextReady(): Promise<void> {
+    this.readyWaiter ??= new Promise<void>((resolve) => {
+      this.client.once('ready', () => {
+        this.readyWaiter = undefined
+        resolve()
+      })
+    })
+    return this.readyWaiter
   }
 
   /**

@@ -10,11 +10,14 @@ import { DEFAULT_CLOSE_TIMEOUT_MS } from '../workers/bull-queue-workers.js'
 import { closeWorkerWithDeadline } from '../workers/close-worker-with-deadline.js'
 import { logFailedAttempt } from '../workers/failed-attempt-log.js'
 import { logExcerpt } from '../logging/log-excerpt.js'
+import { RateLimitedLines } from '../logging/rate-limited-lines.js'
 import { toBullMQError } from '../workers/non-retryable-error.js'
 import { describeSchedule, toScheduleSpec, type ScheduleDeclaration, type ScheduleSpec } from './schedule-spec.js'
 
 /** The queue that holds the ticks of every scheduled task of an app. */
 export const DEFAULT_SCHEDULES_QUEUE = 'pikku-schedules'
+
+const queueErrors = new RateLimitedLines(60_000)
 
 export interface BullSchedulerServiceOptions {
   /** Connection for the queue (commands fail fast). */
@@ -77,6 +80,12 @@ export class BullSchedulerService extends SchedulerService {
     super()
     this.queueName = options.queueName ?? DEFAULT_SCHEDULES_QUEUE
     this.queue = new Queue(this.queueName, { connection: options.producerConnection, prefix: options.prefix })
+    // Without a listener BullMQ prints each connection error raw to stderr, about once a second of an
+    // outage, breaking the JSON logs; the workers' own reconnection lines already say Redis is down.
+    this.queue.on('error', (error) => {
+      const line = queueErrors.pass(this.queueName, `Schedules queue '${this.queueName}': ${error.message}`)
+      if (line) options.logger.warn(line)
+    })
   }
 
   async init(): Promise<void> {
@@ -125,7 +134,11 @@ export class BullSchedulerService extends SchedulerService {
    */
   async closeWithin(timeoutMs: number): Promise<{ forced: boolean }> {
     const forced = await this.stopWithin(timeoutMs)
-    await this.queue.close()
+    // BullMQ's close() sends QUIT, which this fail-fast connection refuses while Redis is down, and then
+    // leaves the client reconnecting without an error listener: drop the connection instead.
+    await this.queue.close().catch(async () => {
+      ;((await this.queue.getBackend().client) as unknown as Redis).disconnect()
+    })
     return { forced }
   }
 
