@@ -134,11 +134,12 @@ export class BullSchedulerService extends SchedulerService {
    */
   async closeWithin(timeoutMs: number): Promise<{ forced: boolean }> {
     const forced = await this.stopWithin(timeoutMs)
-    // BullMQ's close() sends QUIT, which this fail-fast connection refuses while Redis is down, and then
-    // leaves the client reconnecting without an error listener: drop the connection instead.
-    await this.queue.close().catch(async () => {
-      ;((await this.queue.getBackend().client) as unknown as Redis).disconnect()
-    })
+    // While Redis is down BullMQ's close() cannot send QUIT (this connection fails fast): it rejects,
+    // or swallows the error and marks the client 'end', and either way leaves it reconnecting for
+    // good, keeping the process alive. Whatever it did, the connection is dropped here (a no-op on a
+    // client that did quit).
+    await this.queue.close().catch(() => undefined)
+    ;((await this.queue.getBackend().client) as unknown as Redis).disconnect()
     return { forced }
   }
 

@@ -28,5 +28,18 @@ export async function closeWorkerWithDeadline(worker: Worker, timeoutMs: number,
   graceful.catch(() => undefined)
   await onDeadline?.()
   await worker.getBackend().close(true)
+  stopWorkerTimers(worker)
   return true
+}
+
+/**
+ * The lock extender and the stalled-job checker are stopped by the graceful close only once the
+ * running jobs are done. While Redis is down that never happens, and their timers would keep the
+ * process alive after close() returned. They are internals of BullMQ 6 (optional here, so a
+ * version without them only loses this).
+ */
+function stopWorkerTimers(worker: Worker): void {
+  const internals = worker as unknown as { lockManager?: { close(): Promise<void> }; stalledCheckStopper?: () => void }
+  internals.lockManager?.close().catch(() => undefined)
+  internals.stalledCheckStopper?.()
 }
