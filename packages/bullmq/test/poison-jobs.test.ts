@@ -92,3 +92,24 @@ test('data nested 100 000 levels deep fails once as invalid input, and the views
   assert.equal(shown.status, 0, shown.stderr)
   assert.match(shown.stdout, /nested more than 1000 levels deep/)
 })
+
+test('with no worker running, pikku-queues explains an unreadable job instead of crashing, and removes it', { timeout: 30_000 }, async () => {
+  const idle = prefixes.next('poison-idle')
+  const queue = new Queue('idle', { connection: { url: REDIS_URL }, prefix: idle })
+  try {
+    const job = await queue.add('order', { ok: true }, { jobId: 'bad' })
+    await withRedis((redis) => redis.hset(`${idle}:idle:bad`, 'opts', '{broken'))
+    const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, REDIS_URL, PIKKU_QUEUE_PREFIX: idle }, encoding: 'utf8', timeout: 20_000 })
+    for (const args of [['jobs', 'idle'], ['job', 'idle', 'bad']]) {
+      const shown = run(args)
+      assert.equal(shown.status, 1, shown.stdout)
+      assert.match(shown.stderr, /^error: (Job 'bad' in queue 'idle'|A job in queue 'idle') cannot be read: a stored field is not JSON \(.*\)\. A running worker fails such a job once/)
+      assert.doesNotMatch(shown.stderr, /at .*\.js:\d+/, 'no stack trace')
+    }
+    const removed = run(['remove', 'idle', job.id!])
+    assert.equal(removed.status, 0, removed.stderr)
+    assert.equal(await withRedis((redis) => redis.exists(`${idle}:idle:bad`)), 0)
+  } finally {
+    await queue.close()
+  }
+})

@@ -172,7 +172,10 @@ export class QueueInspector {
   async jobs(queueName: string, state: ListableState | undefined, limit: number): Promise<JobSummary[]> {
     const queue = await this.queue(queueName)
     const states: ListableState[] = state ? [state] : [...LISTABLE_STATES]
-    const jobs = (await queue.getJobs(states as JobType[], 0, limit - 1, false)).filter((job): job is Job => Boolean(job))
+    const listed = await queue.getJobs(states as JobType[], 0, limit - 1, false).catch((error: unknown) => {
+      throw unreadable(error, `A job in queue '${queueName}'`, `pikku-queues remove ${queueName} <id>`)
+    })
+    const jobs = listed.filter((job): job is Job => Boolean(job))
     // With several states, each contributes up to `limit`: keep the newest overall.
     jobs.sort((a, b) => b.timestamp - a.timestamp)
     return Promise.all(jobs.slice(0, limit).map(async (job) => summarize(job, await job.getState())))
@@ -218,8 +221,12 @@ export class QueueInspector {
 
   async remove(queueName: string, jobId: string): Promise<void> {
     const queue = await this.queue(queueName)
-    const job = await this.findJob(queue, jobId)
-    if ((await queue.remove(job.id!)) === 0) {
+    const job = await this.findJob(queue, jobId).catch(async (error: unknown) => {
+      // A job BullMQ cannot read can still be removed: the removal never parses it.
+      if (error instanceof UnreadableJobError && (await queue.remove(jobId)) === 1) return undefined
+      throw error
+    })
+    if (job && (await queue.remove(job.id!)) === 0) {
       const state = await job.getState()
       throw new CliError(`Job '${jobId}' in queue '${queueName}' was not removed: it is ${state}${state === 'active' ? ' (a worker holds its lock); try again once it finishes' : ''}`)
     }
@@ -263,7 +270,9 @@ export class QueueInspector {
   }
 
   private async findJob(queue: Queue, jobId: string): Promise<Job> {
-    const job = await queue.getJob(jobId)
+    const job = await queue.getJob(jobId).catch((error: unknown) => {
+      throw unreadable(error, `Job '${jobId}' in queue '${queue.name}'`, `pikku-queues remove ${queue.name} ${jobId}`)
+    })
     if (!job) {
       throw new CliError(`No job '${jobId}' in queue '${queue.name}': it never existed, or removeOnComplete/removeOnFail or a clean removed it`)
     }
@@ -307,4 +316,14 @@ function connectionOptionsOf(redisUrl: string, env: NodeJS.ProcessEnv) {
   } catch (error) {
     throw new CliError(`${(error as Error).message}. Set REDIS_URL (or --redis-url) to your Redis.`)
   }
+}
+
+/** A job whose stored fields are not all JSON (a poison job no worker has quarantined yet). */
+class UnreadableJobError extends CliError {}
+
+function unreadable(error: unknown, what: string, removal: string): unknown {
+  if (!(error instanceof SyntaxError)) return error
+  return new UnreadableJobError(
+    `${what} cannot be read: a stored field is not JSON (${error.message}). A running worker fails such a job once and keeps the value in its pikkuRaw:* field; \`${removal}\` deletes it`,
+  )
 }
