@@ -3,6 +3,7 @@ import type { Diagnostic } from './codegen-error.js'
 import { FUNCTION_DEFINERS } from './find-pikku-functions.js'
 import { HOOKS } from './find-hooks.js'
 import { CORE_DEFINERS } from './resolve-definer.js'
+import type { ProjectHost } from './project-host.js'
 import { diagnosticAt } from './source-location.js'
 
 /** Where each name codegen reads is generated, for the message. */
@@ -29,7 +30,7 @@ const HOME: Record<string, string> = {
  */
 export function findForeignDefiners(
   sourceFiles: readonly ts.SourceFile[],
-  { options, host }: { options: ts.CompilerOptions; host: ts.CompilerHost },
+  host: ProjectHost,
   diagnostics: Diagnostic[],
 ): void {
   const names = new Set([...Object.keys(FUNCTION_DEFINERS), 'wireQueueWorker', 'wireScheduler', ...HOOKS])
@@ -37,13 +38,17 @@ export function findForeignDefiners(
     for (const statement of sourceFile.statements) {
       if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue
       const from = statement.moduleSpecifier.text
-      if (from.startsWith('.') || from.startsWith('#pikku/') || isProjectModule(from, sourceFile.fileName, options, host)) continue
       const bindings = statement.importClause?.namedBindings
-      if (!bindings || !ts.isNamedImports(bindings) || statement.importClause?.isTypeOnly) continue
+      if (from.startsWith('.') || from.startsWith('#pikku/') || !bindings || !ts.isNamedImports(bindings) || statement.importClause?.isTypeOnly) continue
       const fromCore = /^@pikku\/core(\/|$)/.test(from)
-      for (const element of bindings.elements) {
+      const suspects = bindings.elements.filter((element) => {
         const name = (element.propertyName ?? element.name).text
-        if (element.isTypeOnly || !names.has(name) || (fromCore && CORE_DEFINERS.has(name))) continue
+        return !element.isTypeOnly && names.has(name) && !(fromCore && CORE_DEFINERS.has(name))
+      })
+      // Resolved only for an import that names a definer: most package imports never need it.
+      if (suspects.length === 0 || isProjectModule(host.resolveModule(from, sourceFile.fileName))) continue
+      for (const element of suspects) {
+        const name = (element.propertyName ?? element.name).text
         diagnostics.push(
           diagnosticAt(element, `${name} is imported from '${from}', where codegen does not read it, so what it declares would not run: import { ${name} } from '${HOME[name]}'`),
         )
@@ -52,8 +57,7 @@ export function findForeignDefiners(
   }
 }
 
-/** A specifier that names a file of the project (through tsconfig `paths`, say), not a package. */
-function isProjectModule(specifier: string, containingFile: string, options: ts.CompilerOptions, host: ts.CompilerHost): boolean {
-  const resolved = ts.resolveModuleName(specifier, containingFile, options, host, undefined, undefined, ts.ModuleKind.ESNext).resolvedModule
+/** A module that is a file of the project (reached through tsconfig `paths`, say), not a package. */
+function isProjectModule(resolved: ts.ResolvedModuleFull | undefined): boolean {
   return resolved !== undefined && !resolved.isExternalLibraryImport
 }

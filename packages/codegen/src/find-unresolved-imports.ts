@@ -3,6 +3,7 @@ import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import ts from 'typescript'
 import type { Diagnostic } from './codegen-error.js'
+import type { ProjectHost } from './project-host.js'
 import { diagnosticAt } from './source-location.js'
 
 export interface ImportCheck {
@@ -12,8 +13,7 @@ export interface ImportCheck {
   generatedFiles: ReadonlySet<string>
   /** The `#pikku/…` specifiers of those files, for the error message. */
   generatedSpecifiers: readonly string[]
-  options: ts.CompilerOptions
-  host: ts.CompilerHost
+  host: ProjectHost
 }
 
 /** Upstream leaves of wirings with no runtime here, and the runtime each needs. */
@@ -94,8 +94,8 @@ function mappingProbe(specifier: string): string {
   return specifier.endsWith('.js') ? '#pikku/pikku-types.gen.js' : '#pikku/function'
 }
 
-function resolves(specifier: string, containingFile: string, { options, host }: ImportCheck): boolean {
-  return ts.resolveModuleName(specifier, containingFile, options, host, undefined, undefined, ts.ModuleKind.ESNext).resolvedModule !== undefined
+function resolves(specifier: string, containingFile: string, { host }: ImportCheck): boolean {
+  return host.resolveModule(specifier, containingFile) !== undefined
 }
 
 /** Every string a file imports from: import and export declarations, and import('…') with a literal. */

@@ -58,10 +58,9 @@ export function inspectProject({ config, host, typesFile, overlays, oldProgram, 
     outDir: config.outDir,
     generatedFiles: generated.files,
     generatedSpecifiers: generated.specifiers,
-    options: host.options,
-    host: host.host,
+    host,
   }, diagnostics)
-  findForeignDefiners(sourceFiles, { options: host.options, host: host.host }, diagnostics)
+  findForeignDefiners(sourceFiles, host, diagnostics)
   const types = findApplicationTypes([...sourceFiles, ...declarations], checker, config, diagnostics)
   const found = findPikkuFunctions(sourceFiles, checker, isDefinerFile, diagnostics)
   const { queueWorkers, schedulers } = findWirings(sourceFiles, found, checker, isDefinerFile, config.rootDir, diagnostics)

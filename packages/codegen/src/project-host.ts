@@ -90,6 +90,11 @@ export class ProjectHost {
     }
   }
 
+  /** Where an import of `specifier` from `containingFile` leads (packages included), through the host's resolution cache. */
+  resolveModule(specifier: string, containingFile: string): ts.ResolvedModuleFull | undefined {
+    return ts.resolveModuleName(specifier, containingFile, this.options, this.host, this.resolutionCache, undefined, ts.ModuleKind.ESNext).resolvedModule
+  }
+
   /** Serves these contents instead of what is on disk (or absent) at these paths. */
   setOverlays(files: ReadonlyMap<string, string>): void {
     // A file added since the last run must resolve now, so no resolution outlives a run.

@@ -167,9 +167,11 @@ export class BullQueueService implements QueueService {
    * Warned once per queue: a queue that another service runs is a legitimate target.
    */
   private warnIfUnwired(queueName: string): void {
+    // Every add passes here: the common case (a wired queue) costs one property lookup.
     const meta = pikkuState(null, 'queue', 'meta') as Record<string, unknown> | undefined
-    const wired = Object.keys(meta ?? {})
-    if (wired.length === 0 || wired.includes(queueName) || this.unwiredWarnings.has(queueName)) return
+    if (!meta || queueName in meta || this.unwiredWarnings.has(queueName)) return
+    const wired = Object.keys(meta)
+    if (wired.length === 0) return
     this.unwiredWarnings.add(queueName)
     this.options.logger.warn(
       `Queue '${queueName}' is not declared by any wireQueueWorker this process loaded (${wired.map((name) => `'${name}'`).join(', ')}), ` +

@@ -146,8 +146,11 @@ export class BullQueueWorkers implements QueueWorkers {
       // After a forced close, lock renewal for the abandoned jobs fails by design.
       if (this.forceClosed.has(worker)) return
       if (error instanceof SyntaxError) {
-        // A job BullMQ could not read (see poison-jobs.ts): quarantine it, so its next attempt fails for good.
-        void this.quarantineActiveJobs(queueName, worker)
+        // A job BullMQ could not read (see poison-jobs.ts): quarantine it, so its next attempt fails
+        // for good. A SyntaxError that no quarantine explains is logged like any other error.
+        void this.quarantineActiveJobs(queueName, worker).then((quarantined) => {
+          if (!quarantined) logger.error(`BullMQ worker '${queueName}' error:`, error)
+        })
         return
       }
       logger.error(`BullMQ worker '${queueName}' error:`, error)
@@ -225,23 +228,27 @@ export class BullQueueWorkers implements QueueWorkers {
 
   /**
    * Quarantines the unreadable fields of this queue's active jobs (at most one scan a second):
-   * the job a worker could not read is among them, waiting for its lock to expire.
+   * the job a worker could not read is among them, waiting for its lock to expire. Resolves to
+   * whether it quarantined any.
    */
-  private async quarantineActiveJobs(queueName: string, worker: Worker): Promise<void> {
+  private async quarantineActiveJobs(queueName: string, worker: Worker): Promise<boolean> {
     const now = Date.now()
-    if ((this.lastQuarantineScan.get(queueName) ?? 0) > now - 1_000) return
+    if ((this.lastQuarantineScan.get(queueName) ?? 0) > now - 1_000) return false
     this.lastQuarantineScan.set(queueName, now)
+    let quarantined = false
     try {
       const redis = await workerClient(worker)
       for (const jobId of await redis.lrange(worker.toKey('active'), 0, -1)) {
         const reason = await quarantineUnreadableFields(redis, worker.toKey(jobId))
         if (reason) {
+          quarantined = true
           this.options.logger.warn(`Job ${jobId} in queue '${queueName}' cannot be read: ${logExcerpt(reason)}. It fails, not retried, once its lock expires; the stored value is kept in its pikkuRaw:* field`)
         }
       }
     } catch (error) {
       this.options.logger.error(`Queue '${queueName}': could not quarantine an unreadable job:`, error)
     }
+    return quarantined
   }
 
   /**
