@@ -62,7 +62,7 @@ await createSingletonServices(await createConfig(), { logger: new PinoLogger() }
 const services = getSingletonServices()
 const meta = pikkuState(null, 'queue', 'meta')['bench-noop']!
 const registration = pikkuState(null, 'queue', 'registrations').get('bench-noop')!
-const queue = { queueName: 'bench-noop', jobId: '1', updateProgress: async () => {}, fail: async () => {}, discard: async () => {} }
+const queue = { queueName: 'bench-noop', jobId: '1', attempt: 1, maxAttempts: 1, updateProgress: async () => {}, log: async () => {}, getChildrenValues: async () => ({}), fail: async () => {}, discard: async () => {} }
 
 const call = (i: number) =>
   mode === 'direct'
