@@ -1,25 +1,26 @@
-import { Redis, type RedisOptions } from 'ioredis'
+import type { RedisOptions } from 'ioredis'
 import { ConsoleLogger, type Logger } from '@pikku/core/services'
 import { BullQueueService } from './producer/bull-queue-service.js'
 import { DEFAULT_PRODUCER_TIMEOUT_MS, ProducerConnection } from './connection/producer-connection.js'
 import { BullQueueWorkers, DEFAULT_CLOSE_TIMEOUT_MS, type CloseOptions } from './workers/bull-queue-workers.js'
 import { BullSchedulerService, type BullSchedulerServiceOptions } from './scheduler/bull-scheduler-service.js'
-import {
-  createConnectionOptions,
-  DEFAULT_REDIS_URL,
-  redactPassword,
-  type BullConnectionOptions,
-} from './connection/redis-connection-options.js'
+import { closeRedisClient, RedisClientBuilder } from './connection/redis-client-builder.js'
+import { DEFAULT_REDIS_URL } from './connection/redis-url.js'
 
 export interface BullServiceFactoryOptions {
   /**
-   * Redis URL (redis:// or rediss://, with user, password, db path).
+   * Redis URL; its scheme picks the topology: `redis://[user:password@]host[:port][/db]` one node,
+   * `redis+sentinel://[user:password@]host:26379,host:26379/masterName[/db]` Sentinel,
+   * `redis+cluster://[user:password@]host:6379,host:6379` a Redis Cluster (`rediss…` for TLS).
    * Default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
    */
   redisUrl?: string
-  /** Extra ioredis options merged over those parsed from redisUrl. */
+  /** Extra ioredis options merged over those parsed from redisUrl (on a Cluster: each node's). */
   connection?: RedisOptions
-  /** BullMQ key prefix. Default: process.env.PIKKU_QUEUE_PREFIX ?? 'bull' */
+  /**
+   * BullMQ key prefix. On a Redis Cluster it must have a hash tag (`{myapp}`), which keeps all of
+   * the app's keys in one slot. Default: process.env.PIKKU_QUEUE_PREFIX ?? 'bull'
+   */
   prefix?: string
   /** Logger. Default: new ConsoleLogger() */
   logger?: Logger
@@ -70,8 +71,8 @@ const INIT_RETRY_MAX_MS = 5_000
  */
 export class BullServiceFactory {
   readonly prefix: string
-  private readonly redisUrl: string
-  private readonly connections: BullConnectionOptions
+  /** Builds every connection the factory's parts open; `clients.topology` says which Redis this is. */
+  readonly clients: RedisClientBuilder
   private readonly logger: Logger
   private readonly producerTimeoutMs: number
   private readonly workerName: string | undefined
@@ -82,10 +83,10 @@ export class BullServiceFactory {
 
   constructor(options: BullServiceFactoryOptions = {}) {
     rejectUnknownFactoryOptions(options)
-    this.redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL
     this.prefix = options.prefix ?? process.env.PIKKU_QUEUE_PREFIX ?? 'bull'
     this.logger = options.logger ?? new ConsoleLogger()
-    this.connections = createConnectionOptions(this.redisUrl, options.connection)
+    this.clients = new RedisClientBuilder(options.redisUrl ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL, options.connection)
+    this.clients.assertPrefixFits(this.prefix)
     this.workerName = options.workerName
     this.producerTimeoutMs = options.producerTimeoutMs ?? DEFAULT_PRODUCER_TIMEOUT_MS
     if (!(this.producerTimeoutMs > 0)) {
@@ -104,12 +105,12 @@ export class BullServiceFactory {
       if (this.closing) throw new Error('BullServiceFactory was closed before Redis answered')
       const error = await this.ping()
       if (!error) {
-        if (attempt > 1) this.logger.info(`Redis at ${redactPassword(this.redisUrl)} is reachable`)
+        if (attempt > 1) this.logger.info(`Redis at ${this.clients.redactedUrl} is reachable`)
         return
       }
       const delayMs = Math.min(INIT_RETRY_MAX_MS, INIT_RETRY_MIN_MS * 2 ** (attempt - 1))
       this.logger.warn(
-        `Redis at ${redactPassword(this.redisUrl)} is not reachable (attempt ${attempt}: ${error.message}); retrying in ${delayMs} ms`
+        `Redis at ${this.clients.redactedUrl} is not reachable (attempt ${attempt}: ${error.message}); retrying in ${delayMs} ms`
       )
       await new Promise((resolve) => setTimeout(resolve, delayMs))
     }
@@ -120,12 +121,12 @@ export class BullServiceFactory {
     this.assertOpen()
     this.queueService ??= new BullQueueService({
       producerConnection: new ProducerConnection({
-        redis: this.connections.producer,
-        redactedUrl: redactPassword(this.redisUrl),
+        client: this.clients.create('producer'),
+        redactedUrl: this.clients.redactedUrl,
         timeoutMs: this.producerTimeoutMs,
         logger: this.logger,
       }),
-      eventsConnection: this.connections.blocking,
+      clients: this.clients,
       prefix: this.prefix,
       logger: this.logger,
     })
@@ -136,7 +137,7 @@ export class BullServiceFactory {
   getQueueWorkers(): BullQueueWorkers {
     this.assertOpen()
     this.queueWorkers ??= new BullQueueWorkers({
-      connection: this.connections.blocking,
+      clients: this.clients,
       prefix: this.prefix,
       logger: this.logger,
       workerName: this.workerName,
@@ -151,8 +152,7 @@ export class BullServiceFactory {
   getSchedulerService(options: Pick<BullSchedulerServiceOptions, 'queueName' | 'concurrency'> = {}): BullSchedulerService {
     this.assertOpen()
     this.schedulerService ??= new BullSchedulerService({
-      producerConnection: this.connections.producer,
-      workerConnection: this.connections.blocking,
+      clients: this.clients,
       prefix: this.prefix,
       logger: this.logger,
       ...options,
@@ -186,13 +186,8 @@ export class BullServiceFactory {
 
   /** One connection attempt; resolves to the failure, if any. */
   private async ping(): Promise<Error | undefined> {
-    const client = new Redis({
-      ...this.connections.producer,
-      lazyConnect: true,
-      // One attempt per call: the loop in init() owns retrying and logging.
-      retryStrategy: () => null,
-      maxRetriesPerRequest: 0,
-    })
+    // One attempt per call: the loop in init() owns retrying and logging.
+    const client = this.clients.create('producer', { oneAttempt: true })
     // connect() only reports "Connection is closed"; the 'error' event says why (ECONNREFUSED, auth, TLS).
     let cause: Error | undefined
     client.on('error', (error: Error) => {
@@ -205,7 +200,7 @@ export class BullServiceFactory {
     } catch (error) {
       return cause ?? (error instanceof Error ? error : new Error(String(error)))
     } finally {
-      client.disconnect()
+      await closeRedisClient(client)
     }
   }
 

@@ -7,12 +7,15 @@ export {
   type BullQueueWorkersOptions,
   type CloseOptions,
 } from './workers/bull-queue-workers.js'
+export { parseRedisUrl, redactPassword, DEFAULT_REDIS_URL, type RedisNode, type RedisTarget, type RedisTopology } from './connection/redis-url.js'
 export {
-  createConnectionOptions,
-  parseRedisUrl,
-  DEFAULT_REDIS_URL,
-  type BullConnectionOptions,
-} from './connection/redis-connection-options.js'
+  RedisClientBuilder,
+  closeRedisClient,
+  type ConnectionProfile,
+  type CreateClientOptions,
+  type RedisClient,
+} from './connection/redis-client-builder.js'
+export { TLS_FILE_VARIABLES } from './connection/tls-files.js'
 export { toBullMQJobOptions, toBullMQPriority, BULLMQ_MAX_PRIORITY, DEFAULT_BACKOFF_DELAY_MS } from './producer/map-job-options.js'
 export { mapBullJob, toQueueJobStatus } from './producer/map-bull-job.js'
 export { isNonRetryableError, toBullMQError } from './workers/non-retryable-error.js'
@@ -39,4 +42,4 @@ export {
 } from './monitoring/monitoring-server.js'
 export { DASHBOARD_PATH } from './monitoring/dashboard.js'
 export { QueueMetrics, JOB_STATES } from './monitoring/queue-metrics.js'
-export { ReadinessTracker, DEFAULT_STUCK_AFTER_MS, type Readiness } from './monitoring/readiness.js'
+export { ReadinessTracker, DEFAULT_STUCK_AFTER_MS, type Readiness, type ReadinessOptions } from './monitoring/readiness.js'

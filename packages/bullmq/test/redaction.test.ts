@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { BullServiceFactory, parseRedisUrl } from '../src/index.js'
-import { redactPassword } from '../src/connection/redis-connection-options.js'
+import { redactPassword } from '../src/connection/redis-url.js'
 import { freePort, MemoryLogger, uniquePrefix } from './helpers.js'
 
 const BIN = fileURLToPath(new URL('../dist/cli/pikku-queues.js', import.meta.url))

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { BullServiceFactory, createConnectionOptions } from '../src/index.js'
+import { BullServiceFactory, RedisClientBuilder } from '../src/index.js'
 import { freePort, setupPikku, uniquePrefix } from './helpers.js'
 
 const BIN = fileURLToPath(new URL('../dist/cli/pikku-queues.js', import.meta.url))
@@ -108,9 +108,9 @@ test('without the private CA, or without a client certificate, adding a job fail
 })
 
 test('TLS files with a redis:// URL, an unreadable file, or a certificate without its key are refused', () => {
-  assert.throws(() => createConnectionOptions('redis://127.0.0.1:6379', {}, { REDIS_TLS_CA_FILE: file('ca.crt') }), /REDIS_TLS_CA_FILE set, but 'redis:\/\/127\.0\.0\.1:6379' does not use TLS: write rediss:\/\//)
-  assert.throws(() => createConnectionOptions(url, {}, { REDIS_TLS_CA_FILE: file('missing.crt') }), /REDIS_TLS_CA_FILE=.*missing\.crt cannot be read: ENOENT/)
-  assert.throws(() => createConnectionOptions(url, {}, { REDIS_TLS_CERT_FILE: file('client.crt') }), /REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE go together/)
+  assert.throws(() => new RedisClientBuilder('redis://127.0.0.1:6379', {}, { REDIS_TLS_CA_FILE: file('ca.crt') }), /REDIS_TLS_CA_FILE set, but 'redis:\/\/127\.0\.0\.1:6379' does not use TLS: write rediss:\/\//)
+  assert.throws(() => new RedisClientBuilder(url, {}, { REDIS_TLS_CA_FILE: file('missing.crt') }), /REDIS_TLS_CA_FILE=.*missing\.crt cannot be read: ENOENT/)
+  assert.throws(() => new RedisClientBuilder(url, {}, { REDIS_TLS_CERT_FILE: file('client.crt') }), /REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE go together/)
 })
 
 test('pikku-queues reaches the TLS Redis with --tls-ca, --tls-cert and --tls-key', { timeout: 30_000 }, async () => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `pikku-queues`: the terminal view of a Pikku BullMQ app's queues (`npm run queues -- status`).
 import { Command, InvalidArgumentError, Option } from 'commander'
-import { DEFAULT_REDIS_URL } from '../connection/redis-connection-options.js'
+import { DEFAULT_REDIS_URL } from '../connection/redis-url.js'
 import { block } from './terminal-text.js'
 import { CLEANABLE_STATES, CliError, LISTABLE_STATES, QueueInspector, type CleanableState, type ListableState } from './queue-inspector.js'
 import { colorsFor, renderJob, renderJobs, renderSchedules, renderStatus } from './terminal-output.js'

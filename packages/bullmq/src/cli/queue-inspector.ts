@@ -1,6 +1,5 @@
 import { Queue, type Job, type JobType } from 'bullmq'
-import { Redis, type RedisOptions } from 'ioredis'
-import { createConnectionOptions, redactPassword } from '../connection/redis-connection-options.js'
+import { closeRedisClient, dataNodes, RedisClientBuilder, type RedisClient } from '../connection/redis-client-builder.js'
 
 /** A mistake the user can fix (unknown queue or job, bad option): printed without a stack trace. */
 export class CliError extends Error {
@@ -71,22 +70,20 @@ const iso = (ms: number | undefined | null) => (ms ? new Date(ms).toISOString() 
  * key under the prefix, so it sees every queue any producer or worker made.
  */
 export class QueueInspector {
-  private readonly redis: Redis
+  private readonly redis: RedisClient
+  private readonly redactedUrl: string
   private readonly queues = new Map<string, Queue>()
   private queueNames: string[] | undefined
 
   constructor(
-    private readonly redisUrl: string,
+    redisUrl: string,
     readonly prefix: string,
     env: NodeJS.ProcessEnv = process.env,
   ) {
-    this.redis = new Redis({
-      ...connectionOptionsOf(redisUrl, env),
-      lazyConnect: true,
-      // A terminal command reports an unreachable Redis instead of retrying forever.
-      retryStrategy: () => null,
-      maxRetriesPerRequest: 1,
-    } as RedisOptions)
+    const clients = clientBuilderOf(redisUrl, prefix, env)
+    this.redactedUrl = clients.redactedUrl
+    // A terminal command reports an unreachable Redis instead of retrying forever.
+    this.redis = clients.create('producer', { oneAttempt: true })
   }
 
   async connect(): Promise<void> {
@@ -98,29 +95,31 @@ export class QueueInspector {
       await this.redis.connect()
     } catch (error) {
       const reason = (cause ?? (error as Error)).message
-      throw new CliError(`Cannot reach Redis at ${redactPassword(this.redisUrl)}: ${reason}. Set REDIS_URL (or --redis-url) to your Redis.`)
+      throw new CliError(`Cannot reach Redis at ${this.redactedUrl}: ${reason}. Set REDIS_URL (or --redis-url) to your Redis.`)
     }
   }
 
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((queue) => queue.close()))
-    this.redis.disconnect()
+    await closeRedisClient(this.redis)
   }
 
-  /** Names of every queue under the prefix, sorted. */
+  /** Names of every queue under the prefix, sorted; on a Cluster, from every master. */
   async listQueueNames(): Promise<string[]> {
     const names = new Set<string>()
     const pattern = `${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}:*:meta`
-    let cursor = '0'
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000)
-      for (const key of keys) {
-        const name = key.slice(this.prefix.length + 1, -':meta'.length)
-        // BullMQ queue names cannot contain ':'; longer keys belong to something else.
-        if (name && !name.includes(':')) names.add(name)
-      }
-      cursor = next
-    } while (cursor !== '0')
+    for (const node of dataNodes(this.redis)) {
+      let cursor = '0'
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000)
+        for (const key of keys) {
+          const name = key.slice(this.prefix.length + 1, -':meta'.length)
+          // BullMQ queue names cannot contain ':'; longer keys belong to something else.
+          if (name && !name.includes(':')) names.add(name)
+        }
+        cursor = next
+      } while (cursor !== '0')
+    }
     this.queueNames = [...names].sort()
     return this.queueNames
   }
@@ -129,7 +128,7 @@ export class QueueInspector {
   async queue(name: string): Promise<Queue> {
     const known = this.queueNames ?? (await this.listQueueNames())
     if (!known.includes(name)) {
-      const where = `under prefix '${this.prefix}' in ${redactPassword(this.redisUrl)}`
+      const where = `under prefix '${this.prefix}' in ${this.redactedUrl}`
       throw new CliError(
         known.length > 0
           ? `Unknown queue '${name}' ${where}. Queues there: ${known.join(', ')}`
@@ -309,10 +308,12 @@ function summarize(job: Job, state: string): JobSummary {
   }
 }
 
-/** The producer profile of the URL; a URL that does not parse is a CliError (its message hides the password). */
-function connectionOptionsOf(redisUrl: string, env: NodeJS.ProcessEnv) {
+/** The URL's client builder; a URL that does not parse, or a prefix the Cluster cannot use, is a CliError (its message hides the password). */
+function clientBuilderOf(redisUrl: string, prefix: string, env: NodeJS.ProcessEnv): RedisClientBuilder {
   try {
-    return createConnectionOptions(redisUrl, {}, env).producer
+    const clients = new RedisClientBuilder(redisUrl, {}, env)
+    clients.assertPrefixFits(prefix)
+    return clients
   } catch (error) {
     throw new CliError(`${(error as Error).message}. Set REDIS_URL (or --redis-url) to your Redis.`)
   }

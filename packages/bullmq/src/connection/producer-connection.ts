@@ -1,12 +1,12 @@
-import { Redis, type RedisOptions } from 'ioredis'
 import type { Logger } from '@pikku/core/services'
+import { closeRedisClient, type RedisClient } from './redis-client-builder.js'
 
 /** Default for how long a producer call waits for Redis before it fails. */
 export const DEFAULT_PRODUCER_TIMEOUT_MS = 5_000
 
 export interface ProducerConnectionOptions {
-  /** ioredis options of the producer profile (offline queue disabled). */
-  redis: RedisOptions
+  /** A client of the producer profile (offline queue disabled), not yet connected; closed with this. */
+  client: RedisClient
   /** The Redis URL with its password already redacted, for error messages. */
   redactedUrl: string
   /** How long `ready()` waits for a connection before it rejects. */
@@ -24,21 +24,15 @@ export interface ProducerConnectionOptions {
  * so a rejected call never adds its job later behind the caller's back.
  */
 export class ProducerConnection {
-  readonly client: Redis
+  readonly client: RedisClient
   private lastError: Error | undefined
   private outageReported = false
   private closing: Promise<void> | undefined
   private readyWaiter: Promise<void> | undefined
 
   constructor(private readonly options: ProducerConnectionOptions) {
-    this.client = new Redis({
-      // A socket that never connected only closes after this fallback; ioredis waits 2 s by default,
-      // which would delay the exit of a script that failed fast.
-      disconnectTimeout: 200,
-      ...options.redis,
-      // Connects on first use: a service that never adds a job holds no connection.
-      lazyConnect: true,
-    })
+    // Connects on first use: a service that never adds a job holds no connection.
+    this.client = options.client
     this.client.on('error', (error: Error) => {
       this.lastError = error
       // One line per outage, not one per reconnection attempt.
@@ -63,7 +57,7 @@ export class ProducerConnection {
    * with an error that says what was being done (`action`) and which Redis
    * could not be reached.
    */
-  async ready(action: string): Promise<Redis> {
+  async ready(action: string): Promise<RedisClient> {
     if (this.closing) throw new Error(`Cannot ${action}: the queue service is closed`)
     if (this.client.status === 'ready') return this.client
     // Failures arrive as 'error' events (kept in lastError); the wait below reports them.
@@ -131,21 +125,18 @@ export class ProducerConnection {
 
   /** Closes the connection; safe to call more than once. */
   close(): Promise<void> {
-    this.closing ??= this.closeClient()
+    this.closing ??= closeRedisClient(this.client)
     return this.closing
-  }
-
-  private async closeClient(): Promise<void> {
-    if (this.client.status === 'ready') {
-      await this.client.quit().catch(() => this.client.disconnect())
-    } else {
-      this.client.disconnect()
-    }
   }
 }
 
-/** ioredis' own wording for commands refused or cut off by a lost connection. */
-const CONNECTION_ERROR = /Stream isn't writeable|Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH/
+/**
+ * ioredis' and Redis's own wording for commands refused or cut off by a lost connection, and for a
+ * failover under way: a demoted master (READONLY), a Cluster re-electing (CLUSTERDOWN, TRYAGAIN,
+ * its slot cache or nodes unreachable), no sentinel answering.
+ */
+const CONNECTION_ERROR =
+  /Stream isn't writeable|Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|^READONLY|^CLUSTERDOWN|^TRYAGAIN|Cluster isn't ready|Failed to refresh slots cache|None of startup nodes is available|All sentinels are unreachable/
 
 function isConnectionError(error: unknown): boolean {
   return error instanceof Error && CONNECTION_ERROR.test(`${error.message} ${(error as NodeJS.ErrnoException).code ?? ''}`)

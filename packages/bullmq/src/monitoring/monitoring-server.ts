@@ -2,11 +2,12 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import express from 'express'
 import { Queue } from 'bullmq'
-import { Redis, type RedisOptions } from 'ioredis'
+import type { RedisOptions } from 'ioredis'
 import type { Logger } from '@pikku/core/services'
 import type { BullQueueWorkers } from '../workers/bull-queue-workers.js'
 import type { BullSchedulerService } from '../scheduler/bull-scheduler-service.js'
-import { createConnectionOptions, DEFAULT_REDIS_URL } from '../connection/redis-connection-options.js'
+import { closeRedisClient, RedisClientBuilder } from '../connection/redis-client-builder.js'
+import { DEFAULT_REDIS_URL } from '../connection/redis-url.js'
 import { createDashboardRouter, DASHBOARD_PATH } from './dashboard.js'
 import { ownHostNames, requireOwnHost } from './allowed-hosts.js'
 import { isLoopbackHost, limitFailedLogins, requireBasicAuth, weakPasswordReason } from './dashboard-auth.js'
@@ -131,11 +132,12 @@ export async function startMonitoringServer(options: MonitoringServerOptions): P
     )
   }
 
-  const redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL
+  const clients = new RedisClientBuilder(options.redisUrl ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL, options.connection)
   const prefix = options.prefix ?? process.env.PIKKU_QUEUE_PREFIX ?? 'bull'
+  clients.assertPrefixFits(prefix)
   // One fail-fast connection shared by every queue handle here: a scrape or probe
   // during a Redis outage gets an error at once instead of hanging.
-  const redis = new Redis({ ...createConnectionOptions(redisUrl, options.connection).producer, lazyConnect: true } as RedisOptions)
+  const redis = clients.create('producer')
   redis.on('error', () => {
     // Reported by /readyz and /metrics; ioredis reconnects by itself.
   })
@@ -153,7 +155,7 @@ export async function startMonitoringServer(options: MonitoringServerOptions): P
   })
 
   const metrics = new QueueMetrics(() => redis.status === 'ready')
-  const readiness = new ReadinessTracker(redis, options.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MS)
+  const readiness = new ReadinessTracker(redis, { prefix, stuckAfterMs: options.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MS, probeNode: clients.singleNode })
   queueNames.forEach((name, index) => {
     const worker = workerFor(name)
     metrics.addQueue(name, queues[index]!)
@@ -194,7 +196,7 @@ export async function startMonitoringServer(options: MonitoringServerOptions): P
     })
   } catch (error) {
     await Promise.all(queues.map((queue) => queue.close()))
-    redis.disconnect()
+    await closeRedisClient(redis)
     throw error
   }
   const address = server.address() as AddressInfo
@@ -220,7 +222,7 @@ export async function startMonitoringServer(options: MonitoringServerOptions): P
           server.closeAllConnections()
         })
         await Promise.all(queues.map((queue) => queue.close()))
-        redis.disconnect()
+        await closeRedisClient(redis)
       })()
       return closing
     },

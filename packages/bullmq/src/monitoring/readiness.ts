@@ -1,6 +1,7 @@
 import type { Queue, Worker } from 'bullmq'
-import type { Redis } from 'ioredis'
+import type { RedisOptions } from 'ioredis'
 import { probeConnectionRefusal } from '../connection/refusal-probe.js'
+import type { RedisClient } from '../connection/redis-client-builder.js'
 import { addWorkerListeners } from './worker-listeners.js'
 import { withTimeout } from './with-timeout.js'
 
@@ -12,6 +13,15 @@ const REDIS_TIMEOUT_MS = 2_000
 
 export type Readiness = { ready: true } | { ready: false; reasons: string[] }
 
+export interface ReadinessOptions {
+  /** The app's key prefix: the write probe goes to the node that owns it. */
+  prefix: string
+  /** See {@link DEFAULT_STUCK_AFTER_MS}. */
+  stuckAfterMs?: number
+  /** Host and port of a single-node Redis, asked why it refuses connections when workers lose theirs. */
+  probeNode?: RedisOptions
+}
+
 interface WatchedQueue {
   queue: Queue
   worker: Worker | undefined
@@ -21,7 +31,8 @@ interface WatchedQueue {
 }
 
 /**
- * Decides whether this worker process is ready: Redis answers, every queue has
+ * Decides whether this worker process is ready: Redis takes a write where the app's keys live (a
+ * replica, a demoted master or a Cluster mid-failover does not), every queue has
  * a running worker whose connections are up, shutdown has not begun, and jobs are moving. "Moving"
  * matters because a worker whose blocking connection is wedged still answers
  * PING (BullMQ #4585): a queue is stuck when a job has been due for longer
@@ -34,10 +45,17 @@ export class ReadinessTracker {
   private shuttingDown = false
   private readonly detachers: Array<() => void> = []
 
+  private readonly stuckAfterMs: number
+  private readonly probeKey: string
+
   constructor(
-    private readonly redis: Redis,
-    private readonly stuckAfterMs = DEFAULT_STUCK_AFTER_MS,
-  ) {}
+    private readonly redis: RedisClient,
+    private readonly options: ReadinessOptions,
+  ) {
+    this.stuckAfterMs = options.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MS
+    // Under the prefix, so on a Cluster it lands in the slot of the app's queues (the hash tag).
+    this.probeKey = `${options.prefix}:readyz-probe`
+  }
 
   /** Watches a queue; `worker` is this process's worker for it (missing means not ready). */
   addQueue(name: string, queue: Queue, worker: Worker | undefined): void {
@@ -82,13 +100,13 @@ export class ReadinessTracker {
     const disconnected = await this.disconnectedWorkers()
     if (disconnected.length > 0) {
       // This connection may still be up while the workers' cannot come back: say why, if Redis says.
-      const refusal = await probeConnectionRefusal(this.redis.options)
+      const refusal = this.options.probeNode && (await probeConnectionRefusal(this.options.probeNode))
       for (const { name, status } of disconnected) {
         reasons.push(`the worker for queue '${name}' has no Redis connection (${status})${refusal ? `: Redis refuses new connections: ${refusal}` : ''}`)
       }
     }
-    const pingError = await this.ping()
-    if (pingError) return { ready: false, reasons: [...reasons, `Redis does not answer: ${pingError}`] }
+    const writeError = await this.probeWrite()
+    if (writeError) return { ready: false, reasons: [...reasons, writeError] }
     for (const [name, watched] of this.watched) {
       try {
         const stuck = await withTimeout(this.describeStuck(name, watched, now), REDIS_TIMEOUT_MS, `no reply within ${REDIS_TIMEOUT_MS} ms`)
@@ -117,12 +135,16 @@ export class ReadinessTracker {
     return found
   }
 
-  private async ping(): Promise<string | undefined> {
+  /** A PING passes on a replica; jobs move only where writes are taken. */
+  private async probeWrite(): Promise<string | undefined> {
     try {
-      await withTimeout(this.redis.ping(), REDIS_TIMEOUT_MS, `no reply within ${REDIS_TIMEOUT_MS} ms`)
+      await withTimeout(this.redis.set(this.probeKey, String(Date.now()), 'PX', 60_000), REDIS_TIMEOUT_MS, `no reply within ${REDIS_TIMEOUT_MS} ms`)
       return undefined
     } catch (error) {
-      return error instanceof Error ? error.message : String(error)
+      const message = error instanceof Error ? error.message : String(error)
+      if (message.startsWith('READONLY')) return `Redis refuses writes (${message}): REDIS_URL reaches a replica, or a master that a failover demoted`
+      // Redis's own error replies start with their code (OOM, CLUSTERDOWN, …); the rest are the client's.
+      return /^[A-Z]{2,} /.test(message) ? `Redis refuses writes: ${message}` : `Redis does not answer: ${message}`
     }
   }
 

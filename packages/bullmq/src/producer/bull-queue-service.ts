@@ -1,4 +1,4 @@
-import { Queue, QueueEvents, type RedisOptions } from 'bullmq'
+import { Queue, QueueEvents } from 'bullmq'
 import type { Safe } from '@pikku/core'
 import type { JobOptions, QueueJob, QueueService } from '@pikku/core/queue'
 import { pikkuState } from '@pikku/core/ecosystem'
@@ -6,6 +6,7 @@ import type { Logger } from '@pikku/core/services'
 import { mapBullJob } from './map-bull-job.js'
 import { toBullMQJobOptions } from './map-job-options.js'
 import type { ProducerConnection } from '../connection/producer-connection.js'
+import { closeRedisClient, type RedisClient, type RedisClientBuilder } from '../connection/redis-client-builder.js'
 import { describeSchedule, toScheduleSpec, type ScheduleDeclaration } from '../scheduler/schedule-spec.js'
 import { findWiringConfig } from './wiring-config.js'
 
@@ -24,8 +25,8 @@ export interface RepeatableJob {
 export interface BullQueueServiceOptions {
   /** The connection all producer queues share (closed with the service); it fails fast while Redis is down. */
   producerConnection: ProducerConnection
-  /** Connection for queue events (blocking, `maxRetriesPerRequest: null`). */
-  eventsConnection: RedisOptions
+  /** Builds the queue events' blocking connections. */
+  clients: RedisClientBuilder
   /** BullMQ key prefix shared with the workers. */
   prefix: string
   logger: Logger
@@ -44,6 +45,8 @@ export class BullQueueService implements QueueService {
   private readonly startedQueueEvents: QueueEvents[] = []
   private readonly groupWarnings = new Set<string>()
   private readonly unwiredWarnings = new Set<string>()
+  /** Never connected: each QueueEvents makes its own blocking connection from it (BullMQ duplicates it). */
+  private eventsTemplate: RedisClient | undefined
   private closing: Promise<void> | undefined
 
   constructor(private readonly options: BullQueueServiceOptions) {}
@@ -215,7 +218,7 @@ export class BullQueueService implements QueueService {
     )
     this.assertOpen()
     const events = new QueueEvents(queueName, {
-      connection: this.options.eventsConnection,
+      connection: (this.eventsTemplate ??= this.options.clients.create('blocking')),
       prefix: this.options.prefix,
       lastEventId: last?.[0] ?? '0',
     })
@@ -233,6 +236,7 @@ export class BullQueueService implements QueueService {
         this.options.logger.error('Error while closing a BullMQ queue:', result.reason)
       }
     }
+    if (this.eventsTemplate) await closeRedisClient(this.eventsTemplate)
     await this.options.producerConnection.close()
   }
 

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { isDeepStrictEqual } from 'node:util'
-import { DelayedError, Queue, UnrecoverableError, Worker, type BackoffOptions, type Job, type JobSchedulerJson, type RedisOptions } from 'bullmq'
+import { DelayedError, Queue, UnrecoverableError, Worker, type BackoffOptions, type Job, type JobSchedulerJson } from 'bullmq'
 import { SchedulerService } from '@pikku/core'
 import { getScheduledTasks, runScheduledTask } from '@pikku/core/scheduler'
 import { pikkuState } from '@pikku/core/ecosystem'
 import type { Logger } from '@pikku/core/services'
-import { Redis } from 'ioredis'
+import { closeRedisClient, type RedisClient, type RedisClientBuilder } from '../connection/redis-client-builder.js'
 import { DEFAULT_CLOSE_TIMEOUT_MS } from '../workers/bull-queue-workers.js'
 import { closeWorkerWithDeadline } from '../workers/close-worker-with-deadline.js'
 import { logFailedAttempt } from '../workers/failed-attempt-log.js'
@@ -20,10 +20,8 @@ export const DEFAULT_SCHEDULES_QUEUE = 'pikku-schedules'
 const queueErrors = new RateLimitedLines(60_000)
 
 export interface BullSchedulerServiceOptions {
-  /** Connection for the queue (commands fail fast). */
-  producerConnection: RedisOptions
-  /** Connection for the worker (`maxRetriesPerRequest: null`). */
-  workerConnection: RedisOptions
+  /** Builds the queue's, the worker's and the reconcile lock's connections. */
+  clients: RedisClientBuilder
   /** BullMQ key prefix shared with the queues. */
   prefix: string
   logger: Logger
@@ -74,12 +72,16 @@ const FOREIGN_TICK_GRACE_MS = 5 * 60_000
 export class BullSchedulerService extends SchedulerService {
   readonly queueName: string
   private readonly queue: Queue
+  /** The queue's connection (commands fail fast); BullMQ leaves it open, so close() closes it. */
+  private readonly queueClient: RedisClient
   private worker: Worker | undefined
+  private workerClient: RedisClient | undefined
 
   constructor(private readonly options: BullSchedulerServiceOptions) {
     super()
     this.queueName = options.queueName ?? DEFAULT_SCHEDULES_QUEUE
-    this.queue = new Queue(this.queueName, { connection: options.producerConnection, prefix: options.prefix })
+    this.queueClient = options.clients.create('producer')
+    this.queue = new Queue(this.queueName, { connection: this.queueClient, prefix: options.prefix })
     // Without a listener BullMQ prints each connection error raw to stderr, about once a second of an
     // outage, breaking the JSON logs; the workers' own reconnection lines already say Redis is down.
     this.queue.on('error', (error) => {
@@ -102,8 +104,9 @@ export class BullSchedulerService extends SchedulerService {
     const wired = this.readWirings()
     await this.reconcile(wired)
     const { logger } = this.options
+    this.workerClient = this.options.clients.create('blocking')
     this.worker = new Worker(this.queueName, (job: Job, token?: string) => this.runTick(job, token), {
-      connection: this.options.workerConnection,
+      connection: this.workerClient,
       prefix: this.options.prefix,
       concurrency: this.options.concurrency ?? 1,
       name: `pikku-schedules@${process.pid}`,
@@ -134,22 +137,23 @@ export class BullSchedulerService extends SchedulerService {
    */
   async closeWithin(timeoutMs: number): Promise<{ forced: boolean }> {
     const forced = await this.stopWithin(timeoutMs)
-    // While Redis is down BullMQ's close() cannot send QUIT (this connection fails fast): it rejects,
-    // or swallows the error and marks the client 'end', and either way leaves it reconnecting for
-    // good, keeping the process alive. Whatever it did, the connection is dropped here (a no-op on a
-    // client that did quit).
+    // During an outage close() cannot send QUIT and may reject; the connection is dropped below anyway.
     await this.queue.close().catch(() => undefined)
-    ;((await this.queue.getBackend().client) as unknown as Redis).disconnect()
+    await closeRedisClient(this.queueClient)
     return { forced }
   }
 
   private async stopWithin(timeoutMs: number): Promise<boolean> {
     const worker = this.worker
+    const client = this.workerClient
     this.worker = undefined
-    if (!worker) return false
-    return closeWorkerWithDeadline(worker, timeoutMs, async () =>
+    this.workerClient = undefined
+    if (!worker || !client) return false
+    const forced = await closeWorkerWithDeadline(worker, timeoutMs, async () =>
       this.options.logger.warn(`Schedules: the running tick did not finish within ${timeoutMs} ms; it is retried once its lock expires`),
     )
+    await closeRedisClient(client)
+    return forced
   }
 
   /** The worker running ticks in this process, once `start()` has run. */
@@ -198,7 +202,7 @@ export class BullSchedulerService extends SchedulerService {
 
   private async reconcile(wired: Map<string, { spec: ScheduleSpec; wiring: SchedulerWiring }>): Promise<void> {
     // Producer connections queue nothing while disconnected, so connect before the first command.
-    const client = new Redis({ ...this.options.producerConnection, lazyConnect: true })
+    const client = this.options.clients.create('producer')
     await client.connect()
     const lockKey = `${this.options.prefix}:${this.queueName}:reconcile-lock`
     const token = randomUUID()
@@ -223,7 +227,7 @@ export class BullSchedulerService extends SchedulerService {
       // Only our own lock: after a very slow reconcile it may have expired and passed to another replica.
       await client
         .eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, lockKey, token)
-        .finally(() => client.quit())
+        .finally(() => closeRedisClient(client))
     }
   }
 

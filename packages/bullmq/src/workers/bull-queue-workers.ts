@@ -1,10 +1,11 @@
 import { hostname } from 'node:os'
-import { UnrecoverableError, Worker, type Job, type RedisOptions } from 'bullmq'
+import { UnrecoverableError, Worker, type Job } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { registerQueueWorkers, type ConfigValidationResult, type CoreQueueWorker, type QueueWorkers } from '@pikku/core/queue'
 import type { Logger } from '@pikku/core/services'
 import { toBackoffStrategy } from './backoff-strategies.js'
 import { probeConnectionRefusal } from '../connection/refusal-probe.js'
+import { closeRedisClient, type RedisClient, type RedisClientBuilder } from '../connection/redis-client-builder.js'
 import { closeWorkerWithDeadline } from './close-worker-with-deadline.js'
 import { logFailedAttempt } from './failed-attempt-log.js'
 import { logExcerpt } from '../logging/log-excerpt.js'
@@ -23,8 +24,8 @@ import { bullWorkerConfigMappings, toWorkerOptions } from './worker-config-mappi
 export const DEFAULT_CLOSE_TIMEOUT_MS = 30_000
 
 export interface BullQueueWorkersOptions {
-  /** Blocking connection (`maxRetriesPerRequest: null`); see `createConnectionOptions`. */
-  connection: RedisOptions
+  /** Builds each worker's connection (blocking profile: `maxRetriesPerRequest: null`). */
+  clients: RedisClientBuilder
   /** BullMQ key prefix shared with the producers. */
   prefix: string
   logger: Logger
@@ -50,6 +51,8 @@ export class BullQueueWorkers implements QueueWorkers {
   readonly configMappings = bullWorkerConfigMappings
 
   private readonly workers = new Map<string, Worker>()
+  /** Each worker's command connection, which BullMQ leaves open (it duplicates it for the blocking one). */
+  private readonly connections = new Map<Worker, RedisClient>()
   private readonly forceClosed = new WeakSet<Worker>()
   private readonly lastQuarantineScan = new Map<string, number>()
   private lastRefusalProbe = 0
@@ -127,6 +130,7 @@ export class BullQueueWorkers implements QueueWorkers {
     const workerOptions = toWorkerOptions(config)
     // Job defaults are applied when jobs are added; checking them now reports a mistake at start-up.
     toBullMQJobOptions({}, config, queueName)
+    const connection = this.options.clients.create('blocking')
     // Two parameters: BullMQ makes an AbortController per job for a processor that takes a third.
     const worker: Worker = new Worker(queueName, (job: Job, token): Promise<unknown> => this.processJob(worker, job, token, config.timeout), {
       ...workerOptions,
@@ -136,11 +140,12 @@ export class BullQueueWorkers implements QueueWorkers {
       },
       // CLIENT SETNAME refuses spaces.
       name: `${queueName}@${workerName}`.replace(/\s/g, '_'),
-      connection: this.options.connection,
+      connection,
       prefix: this.options.prefix,
     })
     // Registered before waiting, so close() also reaches a worker that never became ready.
     this.workers.set(queueName, worker)
+    this.connections.set(worker, connection)
 
     worker.on('error', (error) => {
       // After a forced close, lock renewal for the abandoned jobs fails by design.
@@ -259,7 +264,8 @@ export class BullQueueWorkers implements QueueWorkers {
     const now = Date.now()
     if (now - this.lastRefusalProbe < 10_000) return
     this.lastRefusalProbe = now
-    const refusal = await probeConnectionRefusal(this.options.connection as RedisOptions)
+    const node = this.options.clients.singleNode
+    const refusal = node && (await probeConnectionRefusal(node))
     if (refusal) {
       this.options.logger.error(
         `Redis refuses new connections: ${refusal}. The workers cannot reconnect until it accepts them: raise maxclients, or open fewer connections (2 per wired queue per process)`,
@@ -269,9 +275,12 @@ export class BullQueueWorkers implements QueueWorkers {
 
   private async closeAll(timeoutMs: number): Promise<{ forced: boolean }> {
     const forced = await Promise.all(
-      [...this.workers.entries()].map(([queueName, worker]) =>
-        closeWorkerWithDeadline(worker, timeoutMs, () => this.handBackActiveJobs(queueName, worker, timeoutMs))
-      )
+      [...this.workers.entries()].map(async ([queueName, worker]) => {
+        const forced = await closeWorkerWithDeadline(worker, timeoutMs, () => this.handBackActiveJobs(queueName, worker, timeoutMs))
+        const connection = this.connections.get(worker)
+        if (connection) await closeRedisClient(connection)
+        return forced
+      })
     )
     return { forced: forced.includes(true) }
   }
