@@ -8,10 +8,13 @@ const FAULT_FUNCTIONS = `import { appendFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { pikkuSessionlessFunc } from '../.pikku/pikku-types.gen.js'
 
-/** Works for ms milliseconds, then appends its job id to the ledger file FAULT_LEDGER. */
-export const recordedWork = pikkuSessionlessFunc<{ n: number; ms: number }, { n: number }>(async (_services, { n, ms }, { queue }) => {
+/**
+ * Works for ms milliseconds, then appends its token (else its job id) to the ledger file FAULT_LEDGER.
+ * Failover scenarios give tokens: a failover can hand a lost job's id out again.
+ */
+export const recordedWork = pikkuSessionlessFunc<{ n: number; ms: number; token?: string }, { n: number }>(async (_services, { n, ms, token }, { queue }) => {
   await sleep(ms)
-  appendFileSync(process.env.FAULT_LEDGER!, \`\${queue!.jobId}\\n\`)
+  appendFileSync(process.env.FAULT_LEDGER!, \`\${token ?? queue!.jobId}\\n\`)
   return { n }
 })
 

@@ -8,9 +8,13 @@ import { Queue, type Job } from 'bullmq'
 import { Redis } from 'ioredis'
 import { BullServiceFactory, DEFAULT_LOCK_DURATION_MS, DEFAULT_STALLED_INTERVAL_MS } from 'pikku-bullmq'
 import { cleanEnv } from '../support/clean-env.js'
+import { findFreePort } from '../support/free-port.js'
 import { OwnRedis } from '../support/own-redis.js'
+import { OwnRedisCluster } from '../support/own-redis-cluster.js'
+import { OwnRedisSentinel } from '../support/own-redis-sentinel.js'
 import { signalGroup, startWorkerServer, type WorkerServer } from '../support/worker-server.js'
 import { createFaultProject, readLedger, tally } from './fault-project.js'
+import { runFailover, type FailoverResult } from './failover-run.js'
 import { record, writeReliabilityReport } from './reliability-report.js'
 
 const redis = new OwnRedis({ persistent: true })
@@ -431,6 +435,82 @@ describe('fault injection', () => {
     } finally {
       await producer.close()
       await full.destroy()
+    }
+  })
+})
+
+describe('failover', () => {
+  /** The compiled server on the topology, a failover under load, then a graceful stop. */
+  async function failover(label: string, redisUrl: string, prefix: string, fault: () => Promise<void>): Promise<FailoverResult> {
+    scenario++
+    const ledger = join(app, `ledger-${scenario}.txt`)
+    const monitoringPort = await findFreePort()
+    const server = await startServer(prefix, ledger, { REDIS_URL: redisUrl, MONITORING_PORT: String(monitoringPort) })
+    const result = await runFailover({ redisUrl, prefix, ledger, monitoringPort, fault })
+    signalGroup(server.child, 'SIGTERM')
+    assert.equal(await exitCode(server), 0, server.output())
+    const s = (ms: number | undefined) => (ms === undefined ? 'never' : `${(ms / 1000).toFixed(1)} s`)
+    record({
+      scenario: label,
+      added: result.acked.length,
+      completed: result.acked.length - result.lost,
+      lost: result.lost,
+      duplicated: result.duplicated,
+      timing: `adds refused until ${s(result.addsRefusedForMs)} after the fault (${result.refusedAdds} refused); jobs moving ${s(result.jobsMovingAfterMs)} after; /readyz ${result.notReadySeen ? `503, then 200 at ${s(result.readyAgainAfterMs)}` : 'stayed 200'}`,
+      notes: 'added = adds acknowledged to the producer (4 producers without pause); refused adds are reported to their caller and not counted',
+    })
+    return result
+  }
+
+  test('Redis Cluster, kill -9 of the master that owns the prefix: no acknowledged job lost, /readyz fails until it is back', async () => {
+    const cluster = new OwnRedisCluster()
+    await cluster.start()
+    try {
+      const prefix = `{fault-${process.pid}-cluster}`
+      const key = `${prefix}:fault-work:id`
+      const result = await failover('Redis Cluster (3 masters + 3 replicas): kill -9 of the master owning the prefix', cluster.url, prefix, async () => {
+        const owner = await cluster.ownerOf(key)
+        await cluster.kill(owner)
+        await cluster.waitForFailover(owner, key)
+      })
+      assert.equal(result.lost, 0)
+      assert.ok(result.notReadySeen, '/readyz failed while the slot had no master')
+      assert.notEqual(result.readyAgainAfterMs, undefined, '/readyz was 200 again after the failover')
+    } finally {
+      await cluster.destroy()
+    }
+  })
+
+  test('Sentinel, kill -9 of the master: no acknowledged job lost; adds wait for a replica to confirm them', async () => {
+    const sentinel = new OwnRedisSentinel()
+    await sentinel.start()
+    try {
+      const result = await failover('Sentinel (1 master + 1 replica, 3 sentinels): kill -9 of the master, restarted 1 s after the promotion', sentinel.url, `fault-${process.pid}-sentinel-kill`, async () => {
+        const old = await sentinel.killMaster()
+        await sentinel.waitForNewMaster(old)
+        // The promoted replica was the only one: adds (replicaAcks 1) are refused until the old master rejoins as a replica.
+        await new Promise((resolve) => setTimeout(resolve, 1_000))
+        await sentinel.restart(old)
+      })
+      assert.equal(result.lost, 0)
+      assert.ok(result.notReadySeen, '/readyz failed while there was no master')
+    } finally {
+      await sentinel.destroy()
+    }
+  })
+
+  test('Sentinel, SENTINEL FAILOVER under load: the old master keeps taking writes it will discard, yet no acknowledged job is lost', async () => {
+    const sentinel = new OwnRedisSentinel()
+    await sentinel.start()
+    try {
+      const result = await failover('Sentinel: manual SENTINEL FAILOVER', sentinel.url, `fault-${process.pid}-sentinel-failover`, async () => {
+        const old = await sentinel.masterPort()
+        await sentinel.failover()
+        await sentinel.waitForNewMaster(old)
+      })
+      assert.equal(result.lost, 0)
+    } finally {
+      await sentinel.destroy()
     }
   })
 })

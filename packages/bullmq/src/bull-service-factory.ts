@@ -32,13 +32,20 @@ export interface BullServiceFactoryOptions {
    */
   producerTimeoutMs?: number
   /**
+   * Replicas that must confirm each add (Redis WAIT, up to `producerTimeoutMs`) before it resolves,
+   * so a failover cannot lose a job its producer was told was added. Costs a round trip per add.
+   * Not available on a Cluster (WAIT must go to the slot's master). Default:
+   * process.env.REDIS_REPLICA_ACKS, else 1 on Sentinel and 0 otherwise.
+   */
+  replicaAcks?: number
+  /**
    * Names this process in BullMQ worker names (`<queue>@<workerName>`, as
    * listed by `queue.getWorkers()` and Bull Board). Default: `<hostname>:<pid>`.
    */
   workerName?: string
 }
 
-const FACTORY_OPTIONS = new Set(['redisUrl', 'connection', 'prefix', 'logger', 'producerTimeoutMs', 'workerName'])
+const FACTORY_OPTIONS = new Set(['redisUrl', 'connection', 'prefix', 'logger', 'producerTimeoutMs', 'replicaAcks', 'workerName'])
 
 /**
  * A key the factory does not read would be ignored, and the factory would
@@ -53,6 +60,17 @@ function rejectUnknownFactoryOptions(options: object): void {
       `give Redis as redisUrl: 'redis://host:6379' (or REDIS_URL), or as ioredis options under connection: { host, port, … }; ` +
       `the options are ${[...FACTORY_OPTIONS].join(', ')}`,
   )
+}
+
+function resolveReplicaAcks(option: number | undefined, clients: RedisClientBuilder): number {
+  const fromEnv = process.env.REDIS_REPLICA_ACKS
+  const value = option ?? (fromEnv ? Number(fromEnv) : clients.topology === 'sentinel' ? 1 : 0)
+  const source = option === undefined ? `REDIS_REPLICA_ACKS=${fromEnv}` : `replicaAcks ${option}`
+  if (!Number.isInteger(value) || value < 0) throw new Error(`Invalid ${source}: expected a whole number of replicas (0 confirms nothing)`)
+  if (value > 0 && clients.topology === 'cluster') {
+    throw new Error(`Invalid ${source}: replica confirmation is not available on a Redis Cluster (${clients.redactedUrl}); set it to 0`)
+  }
+  return value
 }
 
 /** First and largest pause between connection attempts in `init()`. */
@@ -75,6 +93,7 @@ export class BullServiceFactory {
   readonly clients: RedisClientBuilder
   private readonly logger: Logger
   private readonly producerTimeoutMs: number
+  private readonly replicaAcks: number
   private readonly workerName: string | undefined
   private queueService: BullQueueService | undefined
   private queueWorkers: BullQueueWorkers | undefined
@@ -92,6 +111,7 @@ export class BullServiceFactory {
     if (!(this.producerTimeoutMs > 0)) {
       throw new Error(`Invalid producerTimeoutMs ${this.producerTimeoutMs}: expected a number of milliseconds > 0`)
     }
+    this.replicaAcks = resolveReplicaAcks(options.replicaAcks, this.clients)
   }
 
   /**
@@ -124,6 +144,7 @@ export class BullServiceFactory {
         client: this.clients.create('producer'),
         redactedUrl: this.clients.redactedUrl,
         timeoutMs: this.producerTimeoutMs,
+        replicaAcks: this.replicaAcks,
         logger: this.logger,
       }),
       clients: this.clients,

@@ -114,7 +114,7 @@ test('RedisClientBuilder: Cluster producers fail fast on the Cluster, not per no
   t.after(() => [producer, blocking].forEach((client) => client.disconnect()))
   assert.ok(producer instanceof Cluster)
   assert.equal(producer.options.enableOfflineQueue, false)
-  assert.equal(producer.options.redisOptions?.enableOfflineQueue, undefined, 'a node connects on first use, so its own offline queue stays on')
+  assert.equal((producer.options.redisOptions as Record<string, unknown>).enableOfflineQueue, undefined, 'a node connects on first use, so its own offline queue stays on')
   assert.equal(producer.options.redisOptions?.password, 'pw')
   assert.equal(producer.options.scaleReads, 'master')
   assert.equal(blocking.options.redisOptions?.maxRetriesPerRequest, null)

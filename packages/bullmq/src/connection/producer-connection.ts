@@ -9,8 +9,10 @@ export interface ProducerConnectionOptions {
   client: RedisClient
   /** The Redis URL with its password already redacted, for error messages. */
   redactedUrl: string
-  /** How long `ready()` waits for a connection before it rejects. */
+  /** How long `ready()` waits for a connection, and `write()` for replicas, before it rejects. */
   timeoutMs: number
+  /** Replicas that must confirm a write before `write()` resolves (Redis WAIT); 0 confirms nothing. */
+  replicaAcks: number
   logger: Logger
 }
 
@@ -121,6 +123,25 @@ export class ProducerConnection {
         { cause: error }
       )
     }
+  }
+
+  /**
+   * Runs a producer command that writes (an add, say) and, with `replicaAcks`, resolves only once
+   * that many replicas have it. Replication is asynchronous: a write only the master holds is lost
+   * if a failover happens first (Sentinel promotes a replica that never saw it), yet the caller was
+   * told it was added. WAIT closes that window: a write no replica confirmed in time rejects, so
+   * the caller knows to retry (it may still exist, so a retry can add it twice: at-least-once).
+   */
+  async write<T>(action: string, command: () => Promise<T>): Promise<T> {
+    const result = await this.run(action, command)
+    const { replicaAcks, timeoutMs, redactedUrl } = this.options
+    if (replicaAcks === 0) return result
+    const confirmed = (await this.run(action, () => this.client.wait(replicaAcks, timeoutMs))) as number
+    if (confirmed >= replicaAcks) return result
+    throw new Error(
+      `Cannot ${action}: Redis at ${redactedUrl} took the write, but ${confirmed} of the ${replicaAcks} replica(s) it must reach confirmed it within ${timeoutMs} ms ` +
+        '(a failover may be under way, or a replica is down). It may still be stored, so retrying can add it twice; replicaAcks sets how many replicas must confirm (0: none).',
+    )
   }
 
   /** Closes the connection; safe to call more than once. */

@@ -60,7 +60,7 @@ export class BullQueueService implements QueueService {
     this.warnIfUnwired(queueName)
     const jobOptions = toBullMQJobOptions(options, findWiringConfig(queueName), queueName)
     const queue = this.getQueue(queueName)
-    const job = await this.options.producerConnection.run(`add a job to queue '${queueName}'`, () => queue.add(queueName, data, jobOptions))
+    const job = await this.options.producerConnection.write(`add a job to queue '${queueName}'`, () => queue.add(queueName, data, jobOptions))
     if (job.id === undefined) {
       throw new Error(`BullMQ did not return an id for the job added to '${queueName}'`)
     }
@@ -82,7 +82,7 @@ export class BullQueueService implements QueueService {
     })
     if (bulk.length === 0) return []
     const queue = this.getQueue(queueName)
-    const added = await this.options.producerConnection.run(`add ${bulk.length} jobs to queue '${queueName}'`, () => queue.addBulk(bulk))
+    const added = await this.options.producerConnection.write(`add ${bulk.length} jobs to queue '${queueName}'`, () => queue.addBulk(bulk))
     return added.map((job) => {
       if (job.id === undefined) throw new Error(`BullMQ did not return an id for a job added to '${queueName}'`)
       return job.id
@@ -101,7 +101,7 @@ export class BullQueueService implements QueueService {
       throw new Error(`Repeatable job '${id}' of queue '${queueName}': jobId, delay and deduplication cannot be set on a repeatable job`)
     }
     const queue = this.getQueue(queueName)
-    const job = await this.options.producerConnection.run(`add repeatable job '${id}' to queue '${queueName}'`, () =>
+    const job = await this.options.producerConnection.write(`add repeatable job '${id}' to queue '${queueName}'`, () =>
       queue.upsertJobScheduler(id, spec, { name: queueName, data, opts: template }),
     )
     return { id, schedule: describeSchedule(spec), next: job?.timestamp === undefined ? undefined : new Date(job.timestamp + (job.opts.delay ?? 0)) }
@@ -121,7 +121,7 @@ export class BullQueueService implements QueueService {
   /** Stops a repeatable job; true if it existed. Jobs it already added stay. */
   async removeRepeatable(queueName: string, id: string): Promise<boolean> {
     const queue = this.getQueue(queueName)
-    return this.options.producerConnection.run(`remove repeatable job '${id}' of queue '${queueName}'`, () => queue.removeJobScheduler(id))
+    return this.options.producerConnection.write(`remove repeatable job '${id}' of queue '${queueName}'`, () => queue.removeJobScheduler(id))
   }
 
   /**
