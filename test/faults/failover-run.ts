@@ -13,6 +13,8 @@ export interface FailoverRun {
   monitoringPort: number
   /** Causes the failover and resolves once the topology has a new master. */
   fault: () => Promise<void>
+  /** The producers' `replicaAcks`. Default: the factory's (1 on Sentinel, 0 otherwise). */
+  replicaAcks?: number
 }
 
 export interface FailoverResult {
@@ -26,6 +28,8 @@ export interface FailoverResult {
   refusedAdds: number
   /** From the fault to the last refused add. */
   addsRefusedForMs: number
+  /** The longest an add took (resolved or refused) among those started after the fault. */
+  longestAddMs: number
   /** From the fault until a job added after it had run. */
   jobsMovingAfterMs: number
   /** /readyz answers during the run: whether it failed after the fault, and when it was 200 again. */
@@ -37,17 +41,19 @@ const PRODUCERS = 4
 const BEFORE_FAULT = 2_000
 const AFTER_FAULT = 4_000
 
-export async function runFailover({ redisUrl, prefix, ledger, monitoringPort, fault }: FailoverRun): Promise<FailoverResult> {
-  const factory = new BullServiceFactory({ redisUrl, prefix, producerTimeoutMs: 2_000 })
+export async function runFailover({ redisUrl, prefix, ledger, monitoringPort, fault, replicaAcks }: FailoverRun): Promise<FailoverResult> {
+  const factory = new BullServiceFactory({ redisUrl, prefix, producerTimeoutMs: 2_000, replicaAcks })
   const queues = factory.getQueueService()
   const acked: string[] = []
   let faultAt = 0
   let refusedAdds = 0
   let lastRefusalAt = 0
+  let longestAddMs = 0
   let stopping = false
   const producers = Array.from({ length: PRODUCERS }, async () => {
     while (!stopping) {
       const token = randomUUID()
+      const startedAt = Date.now()
       try {
         await queues.add('fault-work', { n: acked.length, ms: 0, token })
         acked.push(token)
@@ -55,6 +61,8 @@ export async function runFailover({ redisUrl, prefix, ledger, monitoringPort, fa
         refusedAdds++
         lastRefusalAt = Date.now()
         await new Promise((resolve) => setTimeout(resolve, 50))
+      } finally {
+        if (faultAt && startedAt >= faultAt) longestAddMs = Math.max(longestAddMs, Date.now() - startedAt)
       }
     }
   })
@@ -96,6 +104,7 @@ export async function runFailover({ redisUrl, prefix, ledger, monitoringPort, fa
       duplicated: [...done.values()].filter((count) => count > 1).length,
       refusedAdds,
       addsRefusedForMs: lastRefusalAt > faultAt ? lastRefusalAt - faultAt : 0,
+      longestAddMs,
       jobsMovingAfterMs: jobsMovingAt - faultAt,
       notReadySeen: firstNotReady !== undefined,
       readyAgainAfterMs: readyAgain ? readyAgain.at - faultAt : undefined,

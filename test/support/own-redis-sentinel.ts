@@ -10,6 +10,8 @@ export interface OwnRedisSentinelOptions {
   downAfterMs?: number
   /** `sentinel failover-timeout`; a failed failover is retried only after twice this. Default: 6000. */
   failoverTimeoutMs?: number
+  /** Replicas of the master. With two, a failover leaves the new master a replica at once. Default: 1. */
+  replicas?: number
 }
 
 /** SENTINEL REPLICAS / SENTINELS answer each entry as a flat [field, value, …] list. */
@@ -18,25 +20,27 @@ function entries(reply: unknown): Record<string, string>[] {
 }
 
 /**
- * A Redis Sentinel set-up of the test's own on free ports of 127.0.0.1: a master, one replica and
+ * A Redis Sentinel set-up of the test's own on free ports of 127.0.0.1: a master, its replicas and
  * three sentinels with a quorum of two, for tests that kill the master and watch a replica be
  * promoted. The folder (data nodes' AOFs, the sentinels' config files, which they rewrite) lives
  * until `destroy()`.
  */
 export class OwnRedisSentinel {
   readonly dir = mkdtempSync(path.join(tmpdir(), 'own-redis-sentinel-'))
-  /** The master's and the replica's ports, in that order, as started; which one is master changes. */
+  /** The master's and the replicas' ports, in that order, as started; which one is master changes. */
   dataPorts: number[] = []
   sentinelPorts: number[] = []
   readonly masterName: string
   private readonly downAfterMs: number
   private readonly failoverTimeoutMs: number
+  private readonly replicas: number
   private readonly processes = new Map<number, RedisProcess>()
 
   constructor(options: OwnRedisSentinelOptions = {}) {
     this.masterName = options.masterName ?? 'mymaster'
     this.downAfterMs = options.downAfterMs ?? 2000
     this.failoverTimeoutMs = options.failoverTimeoutMs ?? 6000
+    this.replicas = options.replicas ?? 1
   }
 
   get url(): string {
@@ -46,14 +50,13 @@ export class OwnRedisSentinel {
   /** Starts the data nodes and the sentinels and waits until they all know each other. On failure nothing is left running. */
   async start(): Promise<void> {
     try {
-      const ports = await findFreePorts(5)
-      this.dataPorts = ports.slice(0, 2)
-      this.sentinelPorts = ports.slice(2)
-      const [master, replica] = this.dataPorts
-      await this.spawnDataNode(master)
-      await this.spawnDataNode(replica)
+      const ports = await findFreePorts(1 + this.replicas + 3)
+      this.dataPorts = ports.slice(0, 1 + this.replicas)
+      this.sentinelPorts = ports.slice(1 + this.replicas)
+      const [master, ...replicas] = this.dataPorts as [number, ...number[]]
+      for (const port of this.dataPorts) await this.spawnDataNode(port)
       await Promise.all(this.sentinelPorts.map((port) => this.spawnSentinel(port, master)))
-      await this.waitForAcquainted(master, replica)
+      await this.waitForAcquainted(master, replicas)
     } catch (error) {
       await this.destroy()
       throw error
@@ -129,22 +132,24 @@ export class OwnRedisSentinel {
   }
 
   /**
-   * Each sentinel must name the master, see the replica as a healthy slave with its link up (it
+   * Each sentinel must name the master, see every replica as a healthy slave with its link up (it
    * learns of it from the master's INFO) and know both other sentinels (from hello messages, every
    * 2 s); before that a failover cannot reach its quorum or has nothing to promote.
    */
-  private async waitForAcquainted(master: number, replica: number): Promise<void> {
+  private async waitForAcquainted(master: number, replicas: number[]): Promise<void> {
     await pollUntil('sentinels acquainted', 20_000, async () => {
       for (const port of this.sentinelPorts) {
         const seen = await this.masterSeenBy(port)
         if (seen !== master) throw new Error(`sentinel ${port} names master ${seen}`)
         await withRedis(port, async (client) => {
-          const replicas = entries(await client.call('SENTINEL', 'REPLICAS', this.masterName))
-          const known = replicas.find((entry) => Number(entry.port) === replica)
-          if (!known) throw new Error(`sentinel ${port} does not know replica ${replica}`)
-          const flags = known.flags.split(',')
-          if (!flags.includes('slave') || flags.includes('s_down') || flags.includes('disconnected') || known['master-link-status'] !== 'ok') {
-            throw new Error(`sentinel ${port} sees replica ${replica} as ${known.flags}, link ${known['master-link-status']}`)
+          const seenReplicas = entries(await client.call('SENTINEL', 'REPLICAS', this.masterName))
+          for (const replica of replicas) {
+            const known = seenReplicas.find((entry) => Number(entry.port) === replica)
+            if (!known) throw new Error(`sentinel ${port} does not know replica ${replica}`)
+            const flags = known.flags!.split(',')
+            if (!flags.includes('slave') || flags.includes('s_down') || flags.includes('disconnected') || known['master-link-status'] !== 'ok') {
+              throw new Error(`sentinel ${port} sees replica ${replica} as ${known.flags}, link ${known['master-link-status']}`)
+            }
           }
           const sentinels = entries(await client.call('SENTINEL', 'SENTINELS', this.masterName))
           if (sentinels.length !== this.sentinelPorts.length - 1) throw new Error(`sentinel ${port} knows ${sentinels.length} other sentinels`)
