@@ -88,6 +88,11 @@ test('RedisClientBuilder: producers fail fast, blocking clients retry forever, o
   assert.equal(producer.options.enableOfflineQueue, false)
   assert.equal(blocking.options.maxRetriesPerRequest, null)
   assert.equal(blocking.options.enableOfflineQueue, true)
+  // A demoted master answers READONLY: both reconnect (to the new master), blocking clients resend the command.
+  const readOnly = new Error("READONLY You can't write against a read only replica.")
+  assert.equal(producer.options.reconnectOnError?.(readOnly), 1)
+  assert.equal(blocking.options.reconnectOnError?.(readOnly), 2)
+  assert.equal(blocking.options.reconnectOnError?.(new Error('ERR unknown command')), false)
   // Workers must not get a finite maxRetriesPerRequest even if the caller passes one.
   const forced = new RedisClientBuilder('redis://localhost', { maxRetriesPerRequest: 3 }, {}).create('blocking') as Redis
   t.after(() => forced.disconnect())

@@ -31,6 +31,11 @@ export class ProducerConnection {
   private outageReported = false
   private closing: Promise<void> | undefined
   private readyWaiter: Promise<void> | undefined
+  /** Counts connections made: WAIT vouches only for writes sent on its own connection. */
+  private generation = 0
+  /** The WAIT Redis is running, and the one that follows it for writes that finished meanwhile. */
+  private waitInFlight: Promise<number> | undefined
+  private waitQueued: Promise<number> | undefined
 
   constructor(private readonly options: ProducerConnectionOptions) {
     // Connects on first use: a service that never adds a job holds no connection.
@@ -43,6 +48,7 @@ export class ProducerConnection {
       options.logger.warn(`Redis at ${options.redactedUrl} is not reachable for producers: ${error.message}`)
     })
     this.client.on('ready', () => {
+      this.generation++
       if (this.outageReported) options.logger.info(`Redis at ${options.redactedUrl} is reachable again for producers`)
       this.outageReported = false
       this.lastError = undefined
@@ -133,15 +139,63 @@ export class ProducerConnection {
    * the caller knows to retry (it may still exist, so a retry can add it twice: at-least-once).
    */
   async write<T>(action: string, command: () => Promise<T>): Promise<T> {
-    const result = await this.run(action, command)
     const { replicaAcks, timeoutMs, redactedUrl } = this.options
-    if (replicaAcks === 0) return result
-    const confirmed = (await this.run(action, () => this.client.wait(replicaAcks, timeoutMs))) as number
-    if (confirmed >= replicaAcks) return result
-    throw new Error(
-      `Cannot ${action}: Redis at ${redactedUrl} took the write, but ${confirmed} of the ${replicaAcks} replica(s) it must reach confirmed it within ${timeoutMs} ms ` +
-        '(a failover may be under way, or a replica is down). It may still be stored, so retrying can add it twice; replicaAcks sets how many replicas must confirm (0: none).',
-    )
+    if (replicaAcks === 0) return this.run(action, command)
+    await this.ready(action)
+    const generation = this.generation
+    const unconfirmed = (why: string) =>
+      new Error(
+        `Cannot ${action}: ${why} (Redis at ${redactedUrl}; a failover may be under way, or a replica is down). ` +
+          'It may still be stored, so retrying can add it twice; replicaAcks sets how many replicas must confirm (0: none).',
+      )
+    let timer: NodeJS.Timeout | undefined
+    // While replicas cannot confirm, each WAIT holds the shared connection for up to timeoutMs and
+    // writes queue behind it: the caller is answered at the deadline whatever is still queued.
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(unconfirmed(`${replicaAcks} replica(s) did not confirm the write within ${timeoutMs} ms`)), timeoutMs)
+    })
+    try {
+      return await Promise.race([deadline, this.writeAndConfirm(action, command, generation, unconfirmed)])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  private async writeAndConfirm<T>(action: string, command: () => Promise<T>, generation: number, unconfirmed: (why: string) => Error): Promise<T> {
+    const { replicaAcks, timeoutMs } = this.options
+    const result = await this.run(action, command)
+    const confirmed = await this.run(action, () => this.confirmWrites())
+    // After a reconnection WAIT speaks for the new connection only, not for the write.
+    if (this.generation !== generation) throw unconfirmed('the connection was re-established before replicas confirmed the write')
+    if (confirmed < replicaAcks) {
+      throw unconfirmed(`${confirmed} of the ${replicaAcks} replica(s) it must reach confirmed the write within ${timeoutMs} ms`)
+    }
+    return result
+  }
+
+  /**
+   * A WAIT blocks its connection, the one all producers share, until it returns: one per write would
+   * queue them, each up to `timeoutMs` behind the last while a replica lags. One WAIT speaks for every
+   * write sent before it, so writes that finish while one runs share the next.
+   */
+  private confirmWrites(): Promise<number> {
+    if (!this.waitInFlight) return this.sendWait()
+    this.waitQueued ??= this.waitInFlight
+      .catch(() => 0)
+      .then(() => {
+        this.waitQueued = undefined
+        return this.sendWait()
+      })
+    return this.waitQueued
+  }
+
+  private sendWait(): Promise<number> {
+    const { replicaAcks, timeoutMs } = this.options
+    const wait = (this.client.wait(replicaAcks, timeoutMs) as Promise<number>).finally(() => {
+      if (this.waitInFlight === wait) this.waitInFlight = undefined
+    })
+    this.waitInFlight = wait
+    return wait
   }
 
   /** Closes the connection; safe to call more than once. */
