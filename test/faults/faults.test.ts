@@ -462,24 +462,28 @@ describe('failover', () => {
     return result
   }
 
-  test('Redis Cluster, kill -9 of the master that owns the prefix: no acknowledged job lost, /readyz fails until it is back', async () => {
-    const cluster = new OwnRedisCluster()
-    await cluster.start()
-    try {
-      const prefix = `{fault-${process.pid}-cluster}`
-      const key = `${prefix}:fault-work:id`
-      const result = await failover('Redis Cluster (3 masters + 3 replicas): kill -9 of the master owning the prefix', cluster.url, prefix, async () => {
-        const owner = await cluster.ownerOf(key)
-        await cluster.kill(owner)
-        await cluster.waitForFailover(owner, key)
-      })
-      assert.equal(result.lost, 0)
-      assert.ok(result.notReadySeen, '/readyz failed while the slot had no master')
-      assert.notEqual(result.readyAgainAfterMs, undefined, '/readyz was 200 again after the failover')
-    } finally {
-      await cluster.destroy()
-    }
-  })
+  for (const replicaAcks of [undefined, 1]) {
+    const acks = replicaAcks === undefined ? '' : `, REDIS_REPLICA_ACKS=${replicaAcks}`
+    test(`Redis Cluster, kill -9 of the master that owns the prefix${acks}: no acknowledged job lost, /readyz fails until it is back`, async () => {
+      const cluster = new OwnRedisCluster()
+      await cluster.start()
+      try {
+        const prefix = `{fault-${process.pid}-cluster-${replicaAcks ?? 0}}`
+        const key = `${prefix}:fault-work:id`
+        const label = `Redis Cluster (3 masters + 3 replicas): kill -9 of the master owning the prefix${acks}`
+        const result = await failover(label, cluster.url, prefix, async () => {
+          const owner = await cluster.ownerOf(key)
+          await cluster.kill(owner)
+          await cluster.waitForFailover(owner, key)
+        }, replicaAcks)
+        assert.equal(result.lost, 0)
+        assert.ok(result.notReadySeen, '/readyz failed while the slot had no master')
+        assert.notEqual(result.readyAgainAfterMs, undefined, '/readyz was 200 again after the failover')
+      } finally {
+        await cluster.destroy()
+      }
+    })
+  }
 
   // Two replicas, as the README advises: the new master keeps one to confirm adds (replicaAcks 1).
   test('Sentinel, kill -9 of the master: no acknowledged job lost, /readyz fails until a replica is promoted', async () => {

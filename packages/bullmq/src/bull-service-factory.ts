@@ -33,9 +33,9 @@ export interface BullServiceFactoryOptions {
   producerTimeoutMs?: number
   /**
    * Replicas that must confirm each add (Redis WAIT, up to `producerTimeoutMs`) before it resolves,
-   * so a failover cannot lose a job its producer was told was added. Costs a round trip per add.
-   * Not available on a Cluster (WAIT must go to the slot's master). Default:
-   * process.env.REDIS_REPLICA_ACKS, else 1 on Sentinel and 0 otherwise.
+   * so a failover cannot lose a job its producer was told was added. Costs a round trip per add,
+   * shared by concurrent adds. On a Cluster the WAIT goes to the master of the prefix's slot.
+   * Default: process.env.REDIS_REPLICA_ACKS, else 1 on Sentinel and 0 otherwise.
    */
   replicaAcks?: number
   /**
@@ -65,10 +65,8 @@ function rejectUnknownFactoryOptions(options: object): void {
 function resolveReplicaAcks(option: number | undefined, clients: RedisClientBuilder): number {
   const fromEnv = process.env.REDIS_REPLICA_ACKS
   const value = option ?? (fromEnv ? Number(fromEnv) : clients.topology === 'sentinel' ? 1 : 0)
-  const source = option === undefined ? `REDIS_REPLICA_ACKS=${fromEnv}` : `replicaAcks ${option}`
-  if (!Number.isInteger(value) || value < 0) throw new Error(`Invalid ${source}: expected a whole number of replicas (0 confirms nothing)`)
-  if (value > 0 && clients.topology === 'cluster') {
-    throw new Error(`Invalid ${source}: replica confirmation is not available on a Redis Cluster (${clients.redactedUrl}); set it to 0`)
+  if (!Number.isInteger(value) || value < 0) {
+    throw new Error(`Invalid ${option === undefined ? `REDIS_REPLICA_ACKS=${fromEnv}` : `replicaAcks ${option}`}: expected a whole number of replicas (0 confirms nothing)`)
   }
   return value
 }
@@ -145,6 +143,7 @@ export class BullServiceFactory {
         redactedUrl: this.clients.redactedUrl,
         timeoutMs: this.producerTimeoutMs,
         replicaAcks: this.replicaAcks,
+        slotKey: `${this.prefix}:replica-ack`,
         logger: this.logger,
       }),
       clients: this.clients,

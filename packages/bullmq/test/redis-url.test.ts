@@ -123,6 +123,14 @@ test('RedisClientBuilder: Cluster producers fail fast on the Cluster, not per no
   assert.equal(producer.options.redisOptions?.password, 'pw')
   assert.equal(producer.options.scaleReads, 'master')
   assert.equal(blocking.options.redisOptions?.maxRetriesPerRequest, null)
+  // Workers' commands wait out a failover: 64 × 300 ms is past Redis's default cluster-node-timeout of 15 s.
+  assert.deepEqual([blocking.options.maxRedirections, blocking.options.retryDelayOnFailover], [64, 300])
+  const tls = new RedisClientBuilder('rediss+cluster://clustercfg.example.cache.amazonaws.com:6379', {}, {}).create('producer') as Cluster
+  t.after(() => tls.disconnect())
+  // With TLS the Cluster connects by host name, so the certificate's name matches (ElastiCache, MemoryDB).
+  let resolved: string | undefined
+  tls.options.dnsLookup?.('node-1.example.cache.amazonaws.com', (_error, address) => (resolved = address))
+  assert.equal(resolved, 'node-1.example.cache.amazonaws.com')
   assert.throws(() => builder.assertPrefixFits('bull'), /Prefix 'bull' has no hash tag, but redis\+cluster:\/\/:\*\*\*@127\.0\.0\.1:7000,127\.0\.0\.1:7001 is a Redis Cluster.*PIKKU_QUEUE_PREFIX='\{bull\}'/)
   builder.assertPrefixFits('{myapp}')
   builder.assertPrefixFits('{myapp}:jobs')

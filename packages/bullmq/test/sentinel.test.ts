@@ -105,7 +105,9 @@ test('concurrent adds share WAITs; while no replica can confirm, each is refused
   }
 })
 
-test('replicaAcks is refused on a Cluster and when it is not a whole number', () => {
-  assert.throws(() => new BullServiceFactory({ redisUrl: 'redis+cluster://127.0.0.1:7000', prefix: '{app}', replicaAcks: 1 }), /Invalid replicaAcks 1: replica confirmation is not available on a Redis Cluster/)
+test('replicaAcks that is not a whole number is refused, from the option or REDIS_REPLICA_ACKS', (t) => {
   assert.throws(() => new BullServiceFactory({ redisUrl: REDIS_URL, replicaAcks: -1 }), /Invalid replicaAcks -1: expected a whole number of replicas/)
+  process.env.REDIS_REPLICA_ACKS = 'one'
+  t.after(() => delete process.env.REDIS_REPLICA_ACKS)
+  assert.throws(() => new BullServiceFactory({ redisUrl: REDIS_URL }), /Invalid REDIS_REPLICA_ACKS=one: expected a whole number of replicas/)
 })

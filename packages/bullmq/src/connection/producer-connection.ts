@@ -1,5 +1,6 @@
 import type { Logger } from '@pikku/core/services'
 import { closeRedisClient, type RedisClient } from './redis-client-builder.js'
+import { ReplicaConfirmation, type WriteConnection } from './replica-confirmation.js'
 
 /** Default for how long a producer call waits for Redis before it fails. */
 export const DEFAULT_PRODUCER_TIMEOUT_MS = 5_000
@@ -13,6 +14,8 @@ export interface ProducerConnectionOptions {
   timeoutMs: number
   /** Replicas that must confirm a write before `write()` resolves (Redis WAIT); 0 confirms nothing. */
   replicaAcks: number
+  /** A key under the app's prefix, which locates the Cluster master that takes the writes. */
+  slotKey: string
   logger: Logger
 }
 
@@ -31,15 +34,12 @@ export class ProducerConnection {
   private outageReported = false
   private closing: Promise<void> | undefined
   private readyWaiter: Promise<void> | undefined
-  /** Counts connections made: WAIT vouches only for writes sent on its own connection. */
-  private generation = 0
-  /** The WAIT Redis is running, and the one that follows it for writes that finished meanwhile. */
-  private waitInFlight: Promise<number> | undefined
-  private waitQueued: Promise<number> | undefined
+  private readonly replicas: ReplicaConfirmation
 
   constructor(private readonly options: ProducerConnectionOptions) {
     // Connects on first use: a service that never adds a job holds no connection.
     this.client = options.client
+    this.replicas = new ReplicaConfirmation(this.client, options)
     this.client.on('error', (error: Error) => {
       this.lastError = error
       // One line per outage, not one per reconnection attempt.
@@ -48,7 +48,6 @@ export class ProducerConnection {
       options.logger.warn(`Redis at ${options.redactedUrl} is not reachable for producers: ${error.message}`)
     })
     this.client.on('ready', () => {
-      this.generation++
       if (this.outageReported) options.logger.info(`Redis at ${options.redactedUrl} is reachable again for producers`)
       this.outageReported = false
       this.lastError = undefined
@@ -141,8 +140,7 @@ export class ProducerConnection {
   async write<T>(action: string, command: () => Promise<T>): Promise<T> {
     const { replicaAcks, timeoutMs, redactedUrl } = this.options
     if (replicaAcks === 0) return this.run(action, command)
-    await this.ready(action)
-    const generation = this.generation
+    const before = await this.run(action, () => this.replicas.writeConnection())
     const unconfirmed = (why: string) =>
       new Error(
         `Cannot ${action}: ${why} (Redis at ${redactedUrl}; a failover may be under way, or a replica is down). ` +
@@ -155,47 +153,21 @@ export class ProducerConnection {
       timer = setTimeout(() => reject(unconfirmed(`${replicaAcks} replica(s) did not confirm the write within ${timeoutMs} ms`)), timeoutMs)
     })
     try {
-      return await Promise.race([deadline, this.writeAndConfirm(action, command, generation, unconfirmed)])
+      return await Promise.race([deadline, this.writeAndConfirm(action, command, before, unconfirmed)])
     } finally {
       clearTimeout(timer)
     }
   }
 
-  private async writeAndConfirm<T>(action: string, command: () => Promise<T>, generation: number, unconfirmed: (why: string) => Error): Promise<T> {
+  private async writeAndConfirm<T>(action: string, command: () => Promise<T>, before: WriteConnection, unconfirmed: (why: string) => Error): Promise<T> {
     const { replicaAcks, timeoutMs } = this.options
     const result = await this.run(action, command)
-    const confirmed = await this.run(action, () => this.confirmWrites())
-    // After a reconnection WAIT speaks for the new connection only, not for the write.
-    if (this.generation !== generation) throw unconfirmed('the connection was re-established before replicas confirmed the write')
+    const { confirmed, sameConnection } = await this.run(action, () => this.replicas.confirm(before))
+    if (!sameConnection) throw unconfirmed('the connection was re-established before replicas confirmed the write')
     if (confirmed < replicaAcks) {
       throw unconfirmed(`${confirmed} of the ${replicaAcks} replica(s) it must reach confirmed the write within ${timeoutMs} ms`)
     }
     return result
-  }
-
-  /**
-   * A WAIT blocks its connection, the one all producers share, until it returns: one per write would
-   * queue them, each up to `timeoutMs` behind the last while a replica lags. One WAIT speaks for every
-   * write sent before it, so writes that finish while one runs share the next.
-   */
-  private confirmWrites(): Promise<number> {
-    if (!this.waitInFlight) return this.sendWait()
-    this.waitQueued ??= this.waitInFlight
-      .catch(() => 0)
-      .then(() => {
-        this.waitQueued = undefined
-        return this.sendWait()
-      })
-    return this.waitQueued
-  }
-
-  private sendWait(): Promise<number> {
-    const { replicaAcks, timeoutMs } = this.options
-    const wait = (this.client.wait(replicaAcks, timeoutMs) as Promise<number>).finally(() => {
-      if (this.waitInFlight === wait) this.waitInFlight = undefined
-    })
-    this.waitInFlight = wait
-    return wait
   }
 
   /** Closes the connection; safe to call more than once. */
