@@ -1,4 +1,5 @@
-// pikku-bullmq on Redis Clusters of the test's own: with replicaAcks, each add is confirmed by the
+// pikku-bullmq on Redis Clusters of the test's own: schedules tick (their queue, worker and reconcile
+// lock all in the prefix's slot); with replicaAcks, each add is confirmed by the
 // replica of the master that owns the prefix's slot (WAIT must go to the connection that wrote), and
 // a Cluster whose masters have no replica refuses adds with the reason.
 import assert from 'node:assert/strict'
@@ -6,7 +7,8 @@ import { after, before, describe, test } from 'node:test'
 import { Redis } from 'ioredis'
 import { OwnRedisCluster } from '../../../test/support/own-redis-cluster.js'
 import { BullServiceFactory } from '../src/index.js'
-import { MemoryLogger } from './helpers.js'
+import { MemoryLogger, waitFor } from './helpers.js'
+import { setupSchedules } from './schedule-wiring.js'
 
 async function waitCalls(port: number): Promise<number> {
   const client = new Redis({ port, lazyConnect: true })
@@ -21,6 +23,19 @@ describe('a Cluster with a replica per master', () => {
   const cluster = new OwnRedisCluster()
   before(() => cluster.start())
   after(() => cluster.destroy())
+
+  test('a 1-second schedule ticks on the Cluster', { timeout: 30_000 }, async () => {
+    const runs: number[] = []
+    const logger = setupSchedules([{ name: 'cluster-tick', schedule: '* * * * * *', func: async () => void runs.push(Date.now()) }])
+    const factory = new BullServiceFactory({ redisUrl: cluster.url, prefix: `{ticks-${process.pid}}`, logger })
+    try {
+      await factory.getSchedulerService().start()
+      await waitFor(() => runs.length >= 2, 'two ticks', 10_000)
+      assert.deepEqual(logger.matching('error', /./), [])
+    } finally {
+      await factory.close({ timeoutMs: 2_000 })
+    }
+  })
 
   test('replicaAcks 1: adds resolve once the slot master’s replica has them, through WAITs on that master', { timeout: 30_000 }, async () => {
     const prefix = `{acks-${process.pid}}`

@@ -10,7 +10,7 @@ export interface ReplicaConfirmationOptions {
   slotKey: string
 }
 
-/** The connection writes to the app's keys go over, and how often it had (re)connected then. */
+/** The connection writes to the app's keys go over, and how many of its connections had closed then. */
 export interface WriteConnection {
   node: Redis
   generation: number
@@ -75,7 +75,9 @@ export class ReplicaConfirmation {
     const known = this.generations.get(node)
     if (known !== undefined) return known
     this.generations.set(node, 0)
-    node.on('ready', () => this.generations.set(node, (this.generations.get(node) ?? 0) + 1))
+    // Counted on close, not on ready: a Cluster connects to a node on its first command, and that first
+    // connection is the one the write goes over.
+    node.on('close', () => this.generations.set(node, (this.generations.get(node) ?? 0) + 1))
     return 0
   }
 
