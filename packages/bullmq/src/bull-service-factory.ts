@@ -4,7 +4,7 @@ import { BullQueueService } from './producer/bull-queue-service.js'
 import { DEFAULT_PRODUCER_TIMEOUT_MS, ProducerConnection } from './connection/producer-connection.js'
 import { BullQueueWorkers, DEFAULT_CLOSE_TIMEOUT_MS, type CloseOptions } from './workers/bull-queue-workers.js'
 import { BullSchedulerService, type BullSchedulerServiceOptions } from './scheduler/bull-scheduler-service.js'
-import { closeRedisClient, RedisClientBuilder } from './connection/redis-client-builder.js'
+import { closeRedisClient, connectRedisClient, RedisClientBuilder } from './connection/redis-client-builder.js'
 import { DEFAULT_REDIS_URL } from './connection/redis-url.js'
 
 export interface BullServiceFactoryOptions {
@@ -208,17 +208,14 @@ export class BullServiceFactory {
   private async ping(): Promise<Error | undefined> {
     // One attempt per call: the loop in init() owns retrying and logging.
     const client = this.clients.create('producer', { oneAttempt: true })
-    // connect() only reports "Connection is closed"; the 'error' event says why (ECONNREFUSED, auth, TLS).
-    let cause: Error | undefined
-    client.on('error', (error: Error) => {
-      cause ??= error
-    })
+    // Without a listener ioredis prints each failed attempt; connectRedisClient reports the cause.
+    client.on('error', () => undefined)
     try {
-      await client.connect()
+      await connectRedisClient(client, INIT_RETRY_MAX_MS)
       await client.ping()
       return undefined
     } catch (error) {
-      return cause ?? (error instanceof Error ? error : new Error(String(error)))
+      return error instanceof Error ? error : new Error(String(error))
     } finally {
       await closeRedisClient(client)
     }

@@ -72,6 +72,22 @@ test('parseRedisUrl: rejects other schemes, host lists without a topology, bad d
     (error: Error) => /user:\*\*\*@n1/.test(error.message) && !error.message.includes('hunter2'),
   )
   assert.throws(() => parseRedisUrl('not a url'), /Invalid Redis URL/)
+  assert.throws(() => parseRedisUrl('redis+cluster://n1:7000,n2:7001,'), /has an empty entry in its host list/)
+  assert.throws(() => parseRedisUrl('redis://cache:6379#x'), /has a #fragment, which is not read: percent-encode a '#' in the password as %23/)
+  assert.throws(
+    () => parseRedisUrl('redis://app:50%off@cache:6379'),
+    (error: Error) => /a '%' that starts no escape; write a literal '%' as %25/.test(error.message) && !error.message.includes('50%off'),
+  )
+})
+
+test('parseRedisUrl: a raw / or @ in a password stays in the password, never becomes the host or the path', () => {
+  assert.deepEqual(parseRedisUrl('redis://default:2024/Secret@cache:6379').options, { host: 'cache', port: 6379, username: 'default', password: '2024/Secret' })
+  assert.deepEqual(parseRedisUrl('redis+sentinel://app:12@34/x@s1:26379/mymaster'), {
+    topology: 'sentinel',
+    sentinels: [{ host: 's1', port: 26379 }],
+    masterName: 'mymaster',
+    options: { username: 'app', password: '12@34/x' },
+  })
 })
 
 test('RedisClientBuilder: producers fail fast, blocking clients retry forever, overrides merged', (t) => {

@@ -1,5 +1,8 @@
 import { Queue, type Job, type JobType } from 'bullmq'
-import { closeRedisClient, dataNodes, RedisClientBuilder, type RedisClient } from '../connection/redis-client-builder.js'
+import { closeRedisClient, connectRedisClient, dataNodes, RedisClientBuilder, type RedisClient } from '../connection/redis-client-builder.js'
+
+/** How long a terminal command waits for Redis before it says it cannot reach it. */
+const CONNECT_TIMEOUT_MS = 10_000
 
 /** A mistake the user can fix (unknown queue or job, bad option): printed without a stack trace. */
 export class CliError extends Error {
@@ -87,14 +90,12 @@ export class QueueInspector {
   }
 
   async connect(): Promise<void> {
-    let cause: Error | undefined
-    this.redis.on('error', (error: Error) => {
-      cause ??= error
-    })
+    // Without a listener ioredis prints the failure; connectRedisClient reports it.
+    this.redis.on('error', () => undefined)
     try {
-      await this.redis.connect()
+      await connectRedisClient(this.redis, CONNECT_TIMEOUT_MS)
     } catch (error) {
-      const reason = (cause ?? (error as Error)).message
+      const reason = (error as Error).message
       throw new CliError(`Cannot reach Redis at ${this.redactedUrl}: ${reason}. Set REDIS_URL (or --redis-url) to your Redis.`)
     }
   }

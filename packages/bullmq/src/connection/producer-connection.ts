@@ -1,6 +1,6 @@
 import type { Logger } from '@pikku/core/services'
 import { closeRedisClient, type RedisClient } from './redis-client-builder.js'
-import { ReplicaConfirmation, type WriteConnection } from './replica-confirmation.js'
+import { ReplicaConfirmation } from './replica-confirmation.js'
 
 /** Default for how long a producer call waits for Redis before it fails. */
 export const DEFAULT_PRODUCER_TIMEOUT_MS = 5_000
@@ -140,28 +140,36 @@ export class ProducerConnection {
   async write<T>(action: string, command: () => Promise<T>): Promise<T> {
     const { replicaAcks, timeoutMs, redactedUrl } = this.options
     if (replicaAcks === 0) return this.run(action, command)
-    const before = await this.run(action, () => this.replicas.writeConnection())
     const unconfirmed = (why: string) =>
       new Error(
         `Cannot ${action}: ${why} (Redis at ${redactedUrl}; a failover may be under way, or a replica is down). ` +
           'It may still be stored, so retrying can add it twice; replicaAcks sets how many replicas must confirm (0: none).',
       )
+    let abandoned = false
     let timer: NodeJS.Timeout | undefined
-    // While replicas cannot confirm, each WAIT holds the shared connection for up to timeoutMs and
-    // writes queue behind it: the caller is answered at the deadline whatever is still queued.
+    // One deadline for the whole call: while replicas cannot confirm, each WAIT holds the shared
+    // connection for up to timeoutMs and writes queue behind it.
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(unconfirmed(`${replicaAcks} replica(s) did not confirm the write within ${timeoutMs} ms`)), timeoutMs)
+      timer = setTimeout(() => {
+        abandoned = true
+        reject(unconfirmed(`${replicaAcks} replica(s) did not confirm the write within ${timeoutMs} ms`))
+      }, timeoutMs)
     })
     try {
-      return await Promise.race([deadline, this.writeAndConfirm(action, command, before, unconfirmed)])
+      return await Promise.race([deadline, this.writeAndConfirm(action, command, () => abandoned, unconfirmed)])
     } finally {
       clearTimeout(timer)
     }
   }
 
-  private async writeAndConfirm<T>(action: string, command: () => Promise<T>, before: WriteConnection, unconfirmed: (why: string) => Error): Promise<T> {
+  private async writeAndConfirm<T>(action: string, command: () => Promise<T>, isAbandoned: () => boolean, unconfirmed: (why: string) => Error): Promise<T> {
     const { replicaAcks, timeoutMs } = this.options
-    const result = await this.run(action, command)
+    const before = await this.run(action, () => this.replicas.writeConnection())
+    const result = await this.run(action, () => {
+      // The caller was already told it failed: the write must not happen behind its back.
+      if (isAbandoned()) throw unconfirmed('the deadline passed before the write was sent')
+      return command()
+    })
     const { confirmed, sameConnection } = await this.run(action, () => this.replicas.confirm(before))
     if (!sameConnection) throw unconfirmed('the connection was re-established before replicas confirmed the write')
     if (confirmed < replicaAcks) {

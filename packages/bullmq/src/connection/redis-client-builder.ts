@@ -93,7 +93,9 @@ export class RedisClientBuilder {
       sentinels: target.sentinels,
       name: target.masterName,
       role: 'master',
+      // rediss+sentinel: TLS to the data nodes and to the sentinels (which see the sentinel password).
       enableTLSForSentinelMode: Boolean(options.tls),
+      ...(options.tls ? { sentinelTLS: options.tls } : {}),
       // Subscribes to the sentinels' +switch-master: without it a client keeps writing to a master
       // that Sentinel has already replaced (about 10 s, measured), and those writes are discarded.
       failoverDetector: true,
@@ -146,6 +148,37 @@ export async function closeRedisClient(client: RedisClient): Promise<void> {
     clearTimeout(timer)
   }
   client.disconnect()
+}
+
+/**
+ * Connects a client built here, resolving once it is ready. It waits on the client's events rather
+ * than on `connect()`: ioredis' Cluster `connect()` can stay pending for good when its ready check
+ * fails after the slot map loaded. Rejects with the client's last error (ECONNREFUSED, auth, TLS)
+ * when it gives up, or after `timeoutMs`.
+ */
+export function connectRedisClient(client: RedisClient, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve()
+  return new Promise<void>((resolve, reject) => {
+    let lastError: Error | undefined
+    const onError = (error: Error) => {
+      lastError = error
+    }
+    const settle = (error?: Error) => {
+      clearTimeout(timer)
+      client.off('ready', onReady)
+      client.off('error', onError)
+      client.off('end', onEnd)
+      if (error) reject(error)
+      else resolve()
+    }
+    const onReady = () => settle()
+    const onEnd = () => settle(lastError ?? new Error('Connection is closed.'))
+    const timer = setTimeout(() => settle(lastError ?? new Error(`no connection within ${timeoutMs} ms`)), timeoutMs)
+    client.on('ready', onReady)
+    client.on('error', onError)
+    client.on('end', onEnd)
+    if (client.status === 'wait') client.connect().catch(() => undefined)
+  })
 }
 
 /** The clients that hold data: every master of a Cluster (a SCAN must visit each), else the client itself. */

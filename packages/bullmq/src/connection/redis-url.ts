@@ -52,11 +52,12 @@ export function parseRedisUrl(redisUrl: string): RedisTarget {
   const kind = scheme ? SCHEMES[scheme] : undefined
   if (scheme && !kind) throw new Error(`Unsupported Redis URL scheme '${scheme}' in '${redactPassword(redisUrl)}': use ${FORMS}`)
   if (!kind) throw new Error(`Invalid Redis URL '${redactPassword(redisUrl)}': expected ${FORMS}`)
-  const { hosts, rest } = splitHosts(redisUrl, scheme!)
+  const { userInfo, hosts, tail } = splitAuthority(redisUrl, scheme!)
+  if (tail.includes('#')) throw new Error(`Redis URL '${redactPassword(redisUrl)}' has a #fragment, which is not read: percent-encode a '#' in the password as %23`)
   let url: URL
   try {
-    // WHATWG URL reads one host only: the host list is parsed apart, the rest (user info, path, query) here.
-    url = new URL(`redis://${rest.userInfo}placeholder${rest.tail}`)
+    // Only the path and query are left to WHATWG URL: it reads one host, and would take a raw '/' in a password for the path.
+    url = new URL(`redis://placeholder${tail}`)
   } catch {
     throw new Error(`Invalid Redis URL '${redactPassword(redisUrl)}': expected ${FORMS}`)
   }
@@ -67,10 +68,11 @@ export function parseRedisUrl(redisUrl: string): RedisTarget {
         `(redis://user:password@host:6379/0, percent-encoded) and other ioredis options in the factory's connection option`,
     )
   }
+  if (hosts.length > 1 && hosts.some((host) => host === '')) {
+    throw new Error(`Redis URL '${redactPassword(redisUrl)}' has an empty entry in its host list: write host:port,host:port`)
+  }
   const nodes = hosts.map((host) => parseNode(host, DEFAULT_PORTS[kind.topology], redisUrl))
-  const options: RedisOptions = {}
-  if (url.username) options.username = decodeURIComponent(url.username)
-  if (url.password) options.password = decodeURIComponent(url.password)
+  const options: RedisOptions = { ...parseUserInfo(userInfo, redisUrl) }
   // An empty object turns TLS on with Node's defaults (verify the certificate against the host name).
   if (kind.tls) options.tls = {}
   const path = url.pathname.replace(/^\//, '').replace(/\/$/, '')
@@ -98,16 +100,39 @@ export function parseRedisUrl(redisUrl: string): RedisTarget {
   return { topology: 'single', options: { ...nodes[0]!, ...options } }
 }
 
-/** The comma-separated host list between the user info (up to the last `@`, which may not be in a password's `/`) and the path. */
-function splitHosts(redisUrl: string, scheme: string): { hosts: string[]; rest: { userInfo: string; tail: string } } {
+/**
+ * Splits what follows the scheme into user info (up to the last `@` before any `?`, so a raw `@`,
+ * `/` or `#` in a password stays in it), the comma-separated host list, and the path with any query.
+ */
+function splitAuthority(redisUrl: string, scheme: string): { userInfo: string; hosts: string[]; tail: string } {
   const afterScheme = redisUrl.slice(scheme.length + 2)
-  const at = afterScheme.lastIndexOf('@')
-  const userInfo = at === -1 ? '' : afterScheme.slice(0, at + 1)
+  // An '@' in a query (which is refused) is not the end of the user info.
+  const query = afterScheme.indexOf('?')
+  const at = afterScheme.lastIndexOf('@', query === -1 ? undefined : query)
+  const userInfo = at === -1 ? '' : afterScheme.slice(0, at)
   const authorityAndTail = afterScheme.slice(at + 1)
   const tailStart = authorityAndTail.search(/[/?#]/)
   const authority = tailStart === -1 ? authorityAndTail : authorityAndTail.slice(0, tailStart)
   const tail = tailStart === -1 ? '' : authorityAndTail.slice(tailStart)
-  return { hosts: authority === '' ? [''] : authority.split(','), rest: { userInfo, tail } }
+  return { userInfo, hosts: authority.split(','), tail }
+}
+
+/** `user:password` (either may be empty), each percent-decoded. */
+function parseUserInfo(userInfo: string, redisUrl: string): Pick<RedisOptions, 'username' | 'password'> {
+  if (!userInfo) return {}
+  const colon = userInfo.indexOf(':')
+  const [user, password] = colon === -1 ? [userInfo, ''] : [userInfo.slice(0, colon), userInfo.slice(colon + 1)]
+  const decode = (text: string) => {
+    try {
+      return decodeURIComponent(text)
+    } catch {
+      throw new Error(`Invalid Redis URL '${redactPassword(redisUrl)}': the user or password has a '%' that starts no escape; write a literal '%' as %25`)
+    }
+  }
+  const result: Pick<RedisOptions, 'username' | 'password'> = {}
+  if (user) result.username = decode(user)
+  if (password) result.password = decode(password)
+  return result
 }
 
 function parseNode(text: string, defaultPort: number, redisUrl: string): RedisNode {

@@ -6,7 +6,7 @@ import type { RedisOptions } from 'ioredis'
 import type { Logger } from '@pikku/core/services'
 import type { BullQueueWorkers } from '../workers/bull-queue-workers.js'
 import type { BullSchedulerService } from '../scheduler/bull-scheduler-service.js'
-import { closeRedisClient, RedisClientBuilder } from '../connection/redis-client-builder.js'
+import { closeRedisClient, connectRedisClient, RedisClientBuilder } from '../connection/redis-client-builder.js'
 import { DEFAULT_REDIS_URL } from '../connection/redis-url.js'
 import { createDashboardRouter, DASHBOARD_PATH } from './dashboard.js'
 import { ownHostNames, requireOwnHost } from './allowed-hosts.js'
@@ -17,6 +17,8 @@ import { DEFAULT_STUCK_AFTER_MS, ReadinessTracker } from './readiness.js'
 export const DEFAULT_MONITORING_HOST = '127.0.0.1'
 export const DEFAULT_MONITORING_PORT = 3001
 export const DEFAULT_METRICS_CACHE_MS = 1_000
+/** How long start-up waits for Redis before it goes on (then /readyz reports it). */
+const CONNECT_TIMEOUT_MS = 2_000
 
 export interface DashboardOptions {
   /** Serve Bull Board at /admin/queues. Default: true */
@@ -141,7 +143,7 @@ export async function startMonitoringServer(options: MonitoringServerOptions): P
   redis.on('error', () => {
     // Reported by /readyz and /metrics; ioredis reconnects by itself.
   })
-  await redis.connect().catch(() => {
+  await connectRedisClient(redis, CONNECT_TIMEOUT_MS).catch(() => {
     // Not fatal: Redis may blip while the worker starts; /readyz says so until it is back.
   })
   const queueNames = options.scheduler ? [...options.queueNames, options.scheduler.queueName] : options.queueNames

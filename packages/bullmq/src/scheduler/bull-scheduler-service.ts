@@ -5,7 +5,7 @@ import { SchedulerService } from '@pikku/core'
 import { getScheduledTasks, runScheduledTask } from '@pikku/core/scheduler'
 import { pikkuState } from '@pikku/core/ecosystem'
 import type { Logger } from '@pikku/core/services'
-import { closeRedisClient, type RedisClient, type RedisClientBuilder } from '../connection/redis-client-builder.js'
+import { closeRedisClient, connectRedisClient, type RedisClient, type RedisClientBuilder } from '../connection/redis-client-builder.js'
 import { DEFAULT_CLOSE_TIMEOUT_MS } from '../workers/bull-queue-workers.js'
 import { closeWorkerWithDeadline } from '../workers/close-worker-with-deadline.js'
 import { logFailedAttempt } from '../workers/failed-attempt-log.js'
@@ -49,6 +49,8 @@ export interface ScheduleInfo {
 
 /** Ticks kept for inspection: enough to see recent runs, never a growing Redis. */
 const RETENTION = { removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } }
+/** How long start() waits for Redis before it fails (the factory's init() has already waited for it). */
+const CONNECT_TIMEOUT_MS = 10_000
 /** How long one replica may hold the reconcile lock (it takes milliseconds). */
 const LOCK_TTL_MS = 30_000
 /**
@@ -203,31 +205,35 @@ export class BullSchedulerService extends SchedulerService {
   private async reconcile(wired: Map<string, { spec: ScheduleSpec; wiring: SchedulerWiring }>): Promise<void> {
     // Producer connections queue nothing while disconnected, so connect before the first command.
     const client = this.options.clients.create('producer')
-    await client.connect()
-    const lockKey = `${this.options.prefix}:${this.queueName}:reconcile-lock`
-    const token = randomUUID()
-    // Replicas starting together queue up here; each finds the work done by the first.
-    while ((await client.set(lockKey, token, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK') {
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
+    // A failure is thrown to start(); without a listener ioredis would also print each attempt.
+    client.on('error', () => undefined)
     try {
-      const existing = new Map((await this.queue.getJobSchedulers(0, -1, true)).map((scheduler) => [scheduler.key, scheduler]))
-      for (const [name, { spec, wiring }] of wired) {
-        const opts = { ...RETENTION, attempts: wiring.attempts ?? 1, ...(wiring.backoff ? { backoff: wiring.backoff } : {}) }
-        if (isUnchanged(existing.get(name), spec, opts)) continue
-        await this.queue.upsertJobScheduler(name, spec, { name, data: {}, opts })
-        this.options.logger.info(`Schedule '${name}' ${existing.has(name) ? 'updated' : 'created'}: ${describeSchedule(spec)}`)
+      await connectRedisClient(client, CONNECT_TIMEOUT_MS)
+      const lockKey = `${this.options.prefix}:${this.queueName}:reconcile-lock`
+      const token = randomUUID()
+      // Replicas starting together queue up here; each finds the work done by the first.
+      while ((await client.set(lockKey, token, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK') {
+        await new Promise((resolve) => setTimeout(resolve, 50))
       }
-      for (const name of existing.keys()) {
-        if (wired.has(name)) continue
-        await this.queue.removeJobScheduler(name)
-        this.options.logger.info(`Schedule '${name}' removed: it is no longer wired`)
+      try {
+        const existing = new Map((await this.queue.getJobSchedulers(0, -1, true)).map((scheduler) => [scheduler.key, scheduler]))
+        for (const [name, { spec, wiring }] of wired) {
+          const opts = { ...RETENTION, attempts: wiring.attempts ?? 1, ...(wiring.backoff ? { backoff: wiring.backoff } : {}) }
+          if (isUnchanged(existing.get(name), spec, opts)) continue
+          await this.queue.upsertJobScheduler(name, spec, { name, data: {}, opts })
+          this.options.logger.info(`Schedule '${name}' ${existing.has(name) ? 'updated' : 'created'}: ${describeSchedule(spec)}`)
+        }
+        for (const name of existing.keys()) {
+          if (wired.has(name)) continue
+          await this.queue.removeJobScheduler(name)
+          this.options.logger.info(`Schedule '${name}' removed: it is no longer wired`)
+        }
+      } finally {
+        // Only our own lock: after a very slow reconcile it may have expired and passed to another replica.
+        await client.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, lockKey, token)
       }
     } finally {
-      // Only our own lock: after a very slow reconcile it may have expired and passed to another replica.
-      await client
-        .eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, lockKey, token)
-        .finally(() => closeRedisClient(client))
+      await closeRedisClient(client)
     }
   }
 

@@ -131,18 +131,25 @@ export class BullQueueWorkers implements QueueWorkers {
     // Job defaults are applied when jobs are added; checking them now reports a mistake at start-up.
     toBullMQJobOptions({}, config, queueName)
     const connection = this.options.clients.create('blocking')
-    // Two parameters: BullMQ makes an AbortController per job for a processor that takes a third.
-    const worker: Worker = new Worker(queueName, (job: Job, token): Promise<unknown> => this.processJob(worker, job, token, config.timeout), {
-      ...workerOptions,
-      settings: {
-        backoffStrategy: toBackoffStrategy(queueName, config.backoffStrategies ?? {}, logger),
-        ...workerOptions.settings,
-      },
-      // CLIENT SETNAME refuses spaces.
-      name: `${queueName}@${workerName}`.replace(/\s/g, '_'),
-      connection,
-      prefix: this.options.prefix,
-    })
+    let worker: Worker
+    try {
+      // Two parameters: BullMQ makes an AbortController per job for a processor that takes a third.
+      worker = new Worker(queueName, (job: Job, token): Promise<unknown> => this.processJob(worker, job, token, config.timeout), {
+        ...workerOptions,
+        settings: {
+          backoffStrategy: toBackoffStrategy(queueName, config.backoffStrategies ?? {}, logger),
+          ...workerOptions.settings,
+        },
+        // CLIENT SETNAME refuses spaces.
+        name: `${queueName}@${workerName}`.replace(/\s/g, '_'),
+        connection,
+        prefix: this.options.prefix,
+      })
+    } catch (error) {
+      // BullMQ validates some options (stalledInterval, drainDelay, …) after it has begun to connect.
+      await closeRedisClient(connection)
+      throw error
+    }
     // Registered before waiting, so close() also reaches a worker that never became ready.
     this.workers.set(queueName, worker)
     this.connections.set(worker, connection)
