@@ -1,3 +1,4 @@
+import type { Telemetry } from 'bullmq'
 import type { RedisOptions } from 'ioredis'
 import { ConsoleLogger, type Logger } from '@pikku/core/services'
 import { BullQueueService } from './producer/bull-queue-service.js'
@@ -6,6 +7,7 @@ import { BullQueueWorkers, DEFAULT_CLOSE_TIMEOUT_MS, type CloseOptions } from '.
 import { BullSchedulerService, type BullSchedulerServiceOptions } from './scheduler/bull-scheduler-service.js'
 import { closeRedisClient, connectRedisClient, RedisClientBuilder } from './connection/redis-client-builder.js'
 import { DEFAULT_REDIS_URL } from './connection/redis-url.js'
+import { resolveBullMQTelemetry } from './tracing/bullmq-telemetry.js'
 
 export interface BullServiceFactoryOptions {
   /**
@@ -39,13 +41,20 @@ export interface BullServiceFactoryOptions {
    */
   replicaAcks?: number
   /**
+   * BullMQ's OpenTelemetry spans (`add`, `process`, …) on every Queue and Worker the factory creates,
+   * one trace from a producer's add through each attempt. Default: on (through `bullmq-otel`) when
+   * the app registered a tracer provider before creating the factory, else off at no cost. Give a
+   * Telemetry instance of your own, or `false` to turn them off.
+   */
+  telemetry?: Telemetry | false
+  /**
    * Names this process in BullMQ worker names (`<queue>@<workerName>`, as
    * listed by `queue.getWorkers()` and Bull Board). Default: `<hostname>:<pid>`.
    */
   workerName?: string
 }
 
-const FACTORY_OPTIONS = new Set(['redisUrl', 'connection', 'prefix', 'logger', 'producerTimeoutMs', 'replicaAcks', 'workerName'])
+const FACTORY_OPTIONS = new Set(['redisUrl', 'connection', 'prefix', 'logger', 'producerTimeoutMs', 'replicaAcks', 'telemetry', 'workerName'])
 
 /**
  * A key the factory does not read would be ignored, and the factory would
@@ -92,6 +101,7 @@ export class BullServiceFactory {
   private readonly logger: Logger
   private readonly producerTimeoutMs: number
   private readonly replicaAcks: number
+  private readonly telemetry: Telemetry | undefined
   private readonly workerName: string | undefined
   private queueService: BullQueueService | undefined
   private queueWorkers: BullQueueWorkers | undefined
@@ -110,6 +120,7 @@ export class BullServiceFactory {
       throw new Error(`Invalid producerTimeoutMs ${this.producerTimeoutMs}: expected a number of milliseconds > 0`)
     }
     this.replicaAcks = resolveReplicaAcks(options.replicaAcks, this.clients)
+    this.telemetry = resolveBullMQTelemetry(options.telemetry)
   }
 
   /**
@@ -149,6 +160,7 @@ export class BullServiceFactory {
       clients: this.clients,
       prefix: this.prefix,
       logger: this.logger,
+      telemetry: this.telemetry,
     })
     return this.queueService
   }
@@ -161,6 +173,7 @@ export class BullServiceFactory {
       prefix: this.prefix,
       logger: this.logger,
       workerName: this.workerName,
+      telemetry: this.telemetry,
     })
     return this.queueWorkers
   }
@@ -175,6 +188,7 @@ export class BullServiceFactory {
       clients: this.clients,
       prefix: this.prefix,
       logger: this.logger,
+      telemetry: this.telemetry,
       ...options,
     })
     return this.schedulerService

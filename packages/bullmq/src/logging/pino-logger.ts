@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import path from 'node:path'
+import { isSpanContextValid, trace } from '@opentelemetry/api'
 import { pino, stdSerializers, type Level, type Logger as Pino, type LoggerOptions } from 'pino'
 import { LogLevel, type Logger } from '@pikku/core/services'
 import { logExcerpt } from './log-excerpt.js'
@@ -31,6 +32,8 @@ const LEVELS: Record<LogLevel, Level> = {
 
 /**
  * Pikku's {@link Logger} on pino: structured JSON lines, cheap when a level is off.
+ *
+ * A line written inside a traced job carries the OpenTelemetry `trace_id` and `span_id`.
  *
  * Per-job lines ("Processing job …") are written at debug, and so are core's own runner lines
  * (scheduled ticks, and jobs that claim a user, which core runs), which come through
@@ -106,6 +109,12 @@ export class PinoLogger implements Logger {
     // Checked first so that a disabled level costs no object building at all.
     if (!this.pino.isLevelEnabled(level)) return
     const fields: Record<string, unknown> = this.traceId ? { traceId: this.traceId } : {}
+    // Inside a traced job (BullMQ's process span is active), the line names the trace it belongs to.
+    const span = trace.getActiveSpan()?.spanContext()
+    if (span && isSpanContextValid(span)) {
+      fields.trace_id = span.traceId
+      fields.span_id = span.spanId
+    }
     let message: string | undefined
     if (typeof messageOrObj === 'string') message = messageOrObj
     else if (messageOrObj instanceof Error) fields.err = serializeBoundedError(messageOrObj)

@@ -1,4 +1,4 @@
-import { Queue, QueueEvents } from 'bullmq'
+import { Queue, QueueEvents, type Telemetry } from 'bullmq'
 import type { Safe } from '@pikku/core'
 import type { JobOptions, QueueJob, QueueService } from '@pikku/core/queue'
 import { pikkuState } from '@pikku/core/ecosystem'
@@ -30,6 +30,8 @@ export interface BullQueueServiceOptions {
   /** BullMQ key prefix shared with the workers. */
   prefix: string
   logger: Logger
+  /** BullMQ's spans for adds; see the factory's `telemetry`. */
+  telemetry?: Telemetry
 }
 
 /**
@@ -147,7 +149,7 @@ export class BullQueueService implements QueueService {
     this.assertOpen()
     let queue = this.queues.get(queueName)
     if (!queue) {
-      queue = new Queue(queueName, { connection: this.options.producerConnection.client, prefix: this.options.prefix })
+      queue = new Queue(queueName, { connection: this.options.producerConnection.client, prefix: this.options.prefix, telemetry: this.options.telemetry })
       queue.on('error', (error) => {
         // Connection errors are reported once per outage by the shared producer connection.
         if (!this.options.producerConnection.isDown) this.options.logger.error(`BullMQ queue '${queueName}' error:`, error)

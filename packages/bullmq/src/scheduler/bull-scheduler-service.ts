@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { isDeepStrictEqual } from 'node:util'
-import { DelayedError, Queue, UnrecoverableError, Worker, type BackoffOptions, type Job, type JobSchedulerJson } from 'bullmq'
+import { DelayedError, Queue, UnrecoverableError, Worker, type BackoffOptions, type Job, type JobSchedulerJson, type Telemetry } from 'bullmq'
 import { SchedulerService } from '@pikku/core'
 import { getScheduledTasks, runScheduledTask } from '@pikku/core/scheduler'
 import { pikkuState } from '@pikku/core/ecosystem'
@@ -27,6 +27,8 @@ export interface BullSchedulerServiceOptions {
   logger: Logger
   /** Queue holding the ticks. Default: 'pikku-schedules'. */
   queueName?: string
+  /** BullMQ's spans for the ticks' queue and worker; see the factory's `telemetry`. */
+  telemetry?: Telemetry
   /** Ticks one process runs at the same time. Default: 1, so a slow task delays the next tick rather than overlapping. */
   concurrency?: number
 }
@@ -83,7 +85,7 @@ export class BullSchedulerService extends SchedulerService {
     super()
     this.queueName = options.queueName ?? DEFAULT_SCHEDULES_QUEUE
     this.queueClient = options.clients.create('producer')
-    this.queue = new Queue(this.queueName, { connection: this.queueClient, prefix: options.prefix })
+    this.queue = new Queue(this.queueName, { connection: this.queueClient, prefix: options.prefix, telemetry: options.telemetry })
     // Without a listener BullMQ prints each connection error raw to stderr, about once a second of an
     // outage, breaking the JSON logs; the workers' own reconnection lines already say Redis is down.
     this.queue.on('error', (error) => {
@@ -110,6 +112,7 @@ export class BullSchedulerService extends SchedulerService {
     this.worker = new Worker(this.queueName, (job: Job, token?: string) => this.runTick(job, token), {
       connection: this.workerClient,
       prefix: this.options.prefix,
+      telemetry: this.options.telemetry,
       concurrency: this.options.concurrency ?? 1,
       name: `pikku-schedules@${process.pid}`,
     })

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os'
-import { UnrecoverableError, Worker, type Job } from 'bullmq'
+import { UnrecoverableError, Worker, type Job, type Telemetry } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { registerQueueWorkers, type ConfigValidationResult, type CoreQueueWorker, type QueueWorkers } from '@pikku/core/queue'
 import type { Logger } from '@pikku/core/services'
@@ -34,6 +34,8 @@ export interface BullQueueWorkersOptions {
    * by `queue.getWorkers()` and Bull Board). Default: `<hostname>:<pid>`.
    */
   workerName?: string
+  /** BullMQ's spans for each attempt; see the factory's `telemetry`. */
+  telemetry?: Telemetry
 }
 
 export interface CloseOptions {
@@ -144,6 +146,7 @@ export class BullQueueWorkers implements QueueWorkers {
         name: `${queueName}@${workerName}`.replace(/\s/g, '_'),
         connection,
         prefix: this.options.prefix,
+        telemetry: this.options.telemetry,
       })
     } catch (error) {
       // BullMQ validates some options (stalledInterval, drainDelay, …) after it has begun to connect.
