@@ -57,7 +57,7 @@ export class BullQueueWorkers implements QueueWorkers {
   private readonly connections = new Map<Worker, RedisClient>()
   private readonly forceClosed = new WeakSet<Worker>()
   private readonly lastQuarantineScan = new Map<string, number>()
-  private lastRefusalProbe = 0
+  private nextRefusalProbe = 0
   private registered = false
   private closing: Promise<{ forced: boolean }> | undefined
 
@@ -268,15 +268,18 @@ export class BullQueueWorkers implements QueueWorkers {
 
   /**
    * ioredis reports a refused reconnection only as the write that failed (EPIPE, "Connection is
-   * closed"); ask Redis why, at most every 10 s, and log its answer (maxclients reached, say).
+   * closed"); ask Redis why, and log its answer (maxclients reached, say) at most every 10 s.
    */
   private async explainConnectionLoss(): Promise<void> {
     const now = Date.now()
-    if (now - this.lastRefusalProbe < 10_000) return
-    this.lastRefusalProbe = now
+    if (now < this.nextRefusalProbe) return
+    // Asked again within a second while Redis gives no reason (the first errors can come before it
+    // refuses), but said at most every 10 s once it does.
+    this.nextRefusalProbe = now + 1_000
     const node = this.options.clients.singleNode
     const refusal = node && (await probeConnectionRefusal(node))
     if (refusal) {
+      this.nextRefusalProbe = Date.now() + 10_000
       this.options.logger.error(
         `Redis refuses new connections: ${refusal}. The workers cannot reconnect until it accepts them: raise maxclients, or open fewer connections (2 per wired queue per process)`,
       )
@@ -325,5 +328,6 @@ async function workerClient(worker: Worker): Promise<Redis> {
 
 /** The errors an ioredis connection gives when Redis closes it or turns it away. */
 function isConnectionLoss(error: Error): boolean {
-  return /EPIPE|ECONNRESET|Connection is closed/.test(error.message)
+  // Depending on timing, a refused reconnection surfaces as the failed write or as Redis's own reply.
+  return /EPIPE|ECONNRESET|Connection is closed|max number of clients reached/.test(error.message)
 }
