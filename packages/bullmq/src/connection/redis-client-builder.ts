@@ -113,9 +113,6 @@ export class RedisClientBuilder {
       // BullMQ's scripts write: every command goes to the slot's master.
       scaleReads: 'master',
       lazyConnect: true,
-      // Workers' commands wait out a failover (ioredis: redirections × delay must exceed
-      // cluster-node-timeout, 15 s by default) instead of failing their jobs' moves mid-way.
-      ...(profile === 'blocking' ? { maxRedirections: 64, retryDelayOnFailover: 300 } : {}),
       // With TLS, the certificate names the host: connect by name rather than by the address a lookup
       // returns (what AWS ElastiCache and MemoryDB need).
       ...(this.nodeOptions.tls ? { dnsLookup: (address: string, callback: (error: null, address: string) => void) => callback(null, address) } : {}),
