@@ -126,6 +126,8 @@ test('RedisClientBuilder: Sentinel clients watch for failovers and read the sent
   assert.equal(client.options.password, 'data-pw')
   assert.equal(client.options.sentinelPassword, 'sentinel-pw')
   assert.equal(builder.singleNode, undefined)
+  // With another topology it would be ignored: refused instead.
+  assert.throws(() => new RedisClientBuilder('redis://127.0.0.1:6379', {}, { REDIS_SENTINEL_PASSWORD: 'x' }), /REDIS_SENTINEL_PASSWORD set, but 'redis:\/\/127\.0\.0\.1:6379' is not a Sentinel URL/)
 })
 
 test('RedisClientBuilder: Cluster producers fail fast on the Cluster, not per node; a prefix without a hash tag is refused', (t) => {

@@ -46,10 +46,13 @@ export class RedisClientBuilder {
       throw new Error(`${tlsVariablesSet(env).join(' and ')} set, but '${this.redactedUrl}' does not use TLS: write rediss:// (or rediss+sentinel://, rediss+cluster://) to connect with TLS`)
     }
     if (tlsFiles) options.tls = { ...tlsFiles }
-    if (this.target.topology === 'sentinel') {
-      if (env.REDIS_SENTINEL_USERNAME) options.sentinelUsername = env.REDIS_SENTINEL_USERNAME
-      if (env.REDIS_SENTINEL_PASSWORD) options.sentinelPassword = env.REDIS_SENTINEL_PASSWORD
+    const sentinelLogin = ['REDIS_SENTINEL_USERNAME', 'REDIS_SENTINEL_PASSWORD'].filter((name) => env[name])
+    if (sentinelLogin.length > 0 && this.target.topology !== 'sentinel') {
+      // Read only for Sentinel: set with another URL it would be ignored.
+      throw new Error(`${sentinelLogin.join(' and ')} set, but '${this.redactedUrl}' is not a Sentinel URL: write redis+sentinel://host:26379,host:26379/masterName, or unset it`)
     }
+    if (env.REDIS_SENTINEL_USERNAME) options.sentinelUsername = env.REDIS_SENTINEL_USERNAME
+    if (env.REDIS_SENTINEL_PASSWORD) options.sentinelPassword = env.REDIS_SENTINEL_PASSWORD
     this.nodeOptions = { ...options, ...overrides }
   }
 
