@@ -20,7 +20,7 @@ const WORKLOADS = [
  * One round: jobs loaded into a paused queue, the worker processes started and ready, then the
  * queue resumed and timed until nothing is left waiting or active. Returns jobs per second.
  */
-async function measure(side: Side, app: string, queueName: string, jobs: number, concurrency: number, processes: number): Promise<number> {
+export async function measureThroughput(side: Side, app: string, queueName: string, jobs: number, concurrency: number, processes: number, env: NodeJS.ProcessEnv = {}): Promise<number> {
   const prefix = `bench-${side}-${process.pid}-${Date.now()}`
   const queue = new Queue(queueName, { connection, prefix })
   await queue.pause()
@@ -30,7 +30,7 @@ async function measure(side: Side, app: string, queueName: string, jobs: number,
   }
   const workers: WorkerProcess[] = []
   try {
-    for (let p = 0; p < processes; p++) workers.push(await startWorkerProcess(side, { app, queue: queueName, prefix, concurrency }))
+    for (let p = 0; p < processes; p++) workers.push(await startWorkerProcess(side, { app, queue: queueName, prefix, concurrency, env }))
     const started = performance.now()
     await queue.resume()
     for (;;) {
@@ -67,7 +67,7 @@ export async function benchOutOfBoxThroughput(app: string): Promise<BenchSection
         for (let round = 0; round < ROUNDS; round++) {
           // Alternate which side goes first so warm-up and drift do not favour one.
           const order = round % 2 ? [...sides].reverse() : sides
-          for (const side of order) row[side].push(await measure(side, app, queue, jobs, concurrency, processes))
+          for (const side of order) row[side].push(await measureThroughput(side, app, queue, jobs, concurrency, processes))
           row.ratios.push(row.pikku.at(-1)! / row.bullmq.at(-1)!)
         }
         console.log(`throughput ${label} c=${concurrency} p=${processes}: ratio ${formatRounds(summarize(row.ratios), 2)}`)

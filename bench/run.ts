@@ -14,6 +14,7 @@ import { benchLatency } from './latency.js'
 import { benchMemory } from './memory.js'
 import { benchMetricsScrape } from './metrics-scrape.js'
 import { benchScaffold } from './scaffold.js'
+import { benchTracingOverhead } from './tracing-overhead.js'
 import type { BenchSection } from './stats.js'
 import { benchWorkerStartup } from './worker-startup.js'
 
@@ -24,6 +25,7 @@ const sections: BenchSection[] = []
 const benches: Array<() => Promise<BenchSection>> = [
   benchScaffold,
   () => benchOutOfBoxThroughput(app),
+  () => benchTracingOverhead(app),
   () => benchPerJobProfile(app),
   () => benchCoreRunner(app),
   () => benchLatency(app),

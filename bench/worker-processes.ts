@@ -22,10 +22,10 @@ export interface WorkerProcess {
  */
 export async function startWorkerProcess(
   side: Side,
-  { app, queue, prefix, concurrency, nodeOptions = [] }: { app: string; queue: string; prefix: string; concurrency: number; nodeOptions?: string[] },
+  { app, queue, prefix, concurrency, nodeOptions = [], env: extraEnv = {} }: { app: string; queue: string; prefix: string; concurrency: number; nodeOptions?: string[]; env?: NodeJS.ProcessEnv },
 ): Promise<WorkerProcess> {
   // The compiled server runs as the generated Dockerfile runs it: NODE_ENV=production, the rest default.
-  const env = cleanEnv({ PIKKU_QUEUE_PREFIX: prefix, BENCH_CONCURRENCY: String(concurrency), ...(side === 'pikku' ? { NODE_ENV: 'production' } : {}) })
+  const env = cleanEnv({ PIKKU_QUEUE_PREFIX: prefix, BENCH_CONCURRENCY: String(concurrency), ...(side === 'pikku' ? { NODE_ENV: 'production' } : {}), ...extraEnv })
   const [args, cwd] = {
     pikku: [[path.join('dist', 'src', 'start.js')], app],
     'pikku-tsx': [['--import', 'tsx', path.join('src', 'start.ts')], app],

@@ -1,7 +1,7 @@
 // Scaffolds a real project with the built CLI, installs it from the npm registry (plus the
 // vendored companion packages), and drives it against the Redis at REDIS_URL.
 import assert from 'node:assert/strict'
-import { spawnSync, type ChildProcess } from 'node:child_process'
+import { execFile, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { Queue, QueueEvents } from 'bullmq'
 import { cleanEnv } from './support/clean-env.js'
 import { deleteKeysWithPrefix } from './support/redis-keys.js'
+import { startOtlpReceiver, type ReceivedSpan } from './support/otlp-receiver.js'
 import { exitOf, signalGroup, startWorkerServer, type WorkerServer } from './support/worker-server.js'
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -28,8 +29,8 @@ function run(command: string, args: string[], cwd = app) {
   return { status: result.status, output: `${result.stdout}${result.stderr}` }
 }
 
-function startServer(command: string, args: string[]): Promise<WorkerServer> {
-  return startWorkerServer(command, args, { cwd: app, env }).then((server) => {
+function startServer(command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<WorkerServer> {
+  return startWorkerServer(command, args, { cwd: app, env: { ...env, ...extraEnv } }).then((server) => {
     servers.push(server.child)
     return server
   })
@@ -163,6 +164,48 @@ describe('create-pikku --runtime bullmq, end to end', () => {
     await exitOf(server.child)
     // The server behind npm shuts down too: no worker of this prefix is left to take later jobs.
     await noWorkerLeft(hello)
+  })
+
+  test('with an OTLP endpoint set, the client and the worker export one trace of the job to it', async () => {
+    const receiver = await startOtlpReceiver()
+    try {
+      const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }
+      const server = await startServer('npm', ['start'], { ...otel, OTEL_SERVICE_NAME: 'e2e-worker' })
+      // Not spawnSync: the receiver must answer the client's export while it runs.
+      const enqueue = await new Promise<string>((resolve, reject) =>
+        execFile('npm', ['run', 'enqueue', '--', 'traced'], { cwd: app, env: { ...env, ...otel, OTEL_SERVICE_NAME: 'e2e-client' }, timeout: 60_000 }, (error, stdout, stderr) =>
+          error ? reject(new Error(`${error.message}\n${stdout}${stderr}`)) : resolve(stdout),
+        ),
+      )
+      assert.match(enqueue, /Hello, traced!/)
+      // The client flushed its spans on exit; the worker exports its batch within 5 s.
+      const add = receiver.spans.find((span) => span.name === 'add hello-world-queue.hello-world-queue')
+      assert.ok(add, `no add span among ${receiver.spans.map((span) => span.name).join(', ')}`)
+      const deadline = Date.now() + 15_000
+      while (!receiver.spans.some((span) => span.traceId === add.traceId && span.name === 'process hello-world-queue')) {
+        assert.ok(Date.now() < deadline, `the worker exported no process span within 15 s: ${receiver.spans.map((span) => `${span.service} ${span.name}`).join(', ')}`)
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      signalGroup(server.child, 'SIGTERM')
+      await exitOf(server.child)
+      const inTrace = (service: string, name: string): ReceivedSpan => {
+        const found = receiver.spans.filter((span) => span.traceId === add.traceId && span.service === service && span.name === name)
+        assert.equal(found.length, 1, `one ${service} '${name}' span in the job's trace`)
+        return found[0]!
+      }
+      const process = inTrace('e2e-worker', 'process hello-world-queue')
+      const run = inTrace('e2e-worker', 'run helloWorld')
+      const fn = inTrace('e2e-worker', 'function helloWorld')
+      assert.equal(add.service, 'e2e-client')
+      assert.deepEqual([process.parentSpanId, run.parentSpanId, fn.parentSpanId], [add.spanId, process.spanId, run.spanId])
+      assert.equal(process.attributes['pikku.job.outcome'], 'completed')
+      // The client's wait for the result is a trace of its own, linked to the job's.
+      const wait = receiver.spans.find((span) => span.service === 'e2e-client' && span.name === 'wait hello-world-queue')
+      assert.deepEqual(wait?.links, [{ traceId: add.traceId, spanId: add.spanId }])
+      assert.match(server.output(), new RegExp(`"trace_id":"${add.traceId}","span_id":"${fn.spanId}","msg":"hello-world job \\d+: traced"`))
+    } finally {
+      await receiver.close()
+    }
   })
 
   test('a setting that is not a number stops start-up, naming the variable and the value it had', () => {

@@ -8,6 +8,7 @@ import { BullSchedulerService, type BullSchedulerServiceOptions } from './schedu
 import { closeRedisClient, connectRedisClient, RedisClientBuilder } from './connection/redis-client-builder.js'
 import { DEFAULT_REDIS_URL } from './connection/redis-url.js'
 import { resolveBullMQTelemetry } from './tracing/bullmq-telemetry.js'
+import { JobTracer } from './tracing/job-tracer.js'
 
 export interface BullServiceFactoryOptions {
   /**
@@ -41,10 +42,11 @@ export interface BullServiceFactoryOptions {
    */
   replicaAcks?: number
   /**
-   * BullMQ's OpenTelemetry spans (`add`, `process`, …) on every Queue and Worker the factory creates,
-   * one trace from a producer's add through each attempt. Default: on (through `bullmq-otel`) when
-   * the app registered a tracer provider before creating the factory, else off at no cost. Give a
-   * Telemetry instance of your own, or `false` to turn them off.
+   * OpenTelemetry tracing: BullMQ's spans (`add`, `process`, …) on every Queue and Worker the factory
+   * creates, one trace from a producer's add through each attempt, and Pikku's own (`run` and
+   * `function` per attempt, `schedule`, `wait`; see tracing/job-tracer.ts). Default: on (through
+   * `bullmq-otel`) when the app registered a tracer provider before creating the factory, else off
+   * at no cost. Give a Telemetry instance of your own, or `false` to turn tracing off.
    */
   telemetry?: Telemetry | false
   /**
@@ -102,6 +104,7 @@ export class BullServiceFactory {
   private readonly producerTimeoutMs: number
   private readonly replicaAcks: number
   private readonly telemetry: Telemetry | undefined
+  private readonly tracer: JobTracer | undefined
   private readonly workerName: string | undefined
   private queueService: BullQueueService | undefined
   private queueWorkers: BullQueueWorkers | undefined
@@ -121,6 +124,7 @@ export class BullServiceFactory {
     }
     this.replicaAcks = resolveReplicaAcks(options.replicaAcks, this.clients)
     this.telemetry = resolveBullMQTelemetry(options.telemetry)
+    this.tracer = this.telemetry && new JobTracer(this.telemetry)
   }
 
   /**
@@ -161,6 +165,7 @@ export class BullServiceFactory {
       prefix: this.prefix,
       logger: this.logger,
       telemetry: this.telemetry,
+      tracer: this.tracer,
     })
     return this.queueService
   }
@@ -174,6 +179,7 @@ export class BullServiceFactory {
       logger: this.logger,
       workerName: this.workerName,
       telemetry: this.telemetry,
+      tracer: this.tracer,
     })
     return this.queueWorkers
   }
@@ -189,6 +195,7 @@ export class BullServiceFactory {
       prefix: this.prefix,
       logger: this.logger,
       telemetry: this.telemetry,
+      tracer: this.tracer,
       ...options,
     })
     return this.schedulerService

@@ -5,9 +5,12 @@ import '#pikku/pikku-bootstrap.gen.js'
 import { BullServiceFactory } from 'pikku-bullmq'
 import { PikkuQueue } from '#pikku/pikku-queue.gen.js'
 import { createConfig } from '../src/config.js'
+import { startTracing } from '../src/tracing.js'
 
 // The same config as the worker server, so both use one Redis and one key prefix.
 const config = await createConfig()
+// With an OTLP endpoint set, the add and the wait are the first spans of the job's trace.
+const stopTracing = await startTracing()
 // A producer fails fast: if Redis does not answer within producerTimeoutMs, add() rejects
 // with an error naming REDIS_URL (password hidden) instead of hanging.
 const bull = new BullServiceFactory({ redisUrl: config.redisUrl, prefix: config.queuePrefix, producerTimeoutMs: 5_000 })
@@ -29,4 +32,5 @@ try {
   process.exitCode = 1
 } finally {
   await bull.close()
+  await stopTracing?.()
 }

@@ -4,8 +4,11 @@ import { stopSingletonServices } from '@pikku/core'
 import { BullServiceFactory, PinoLogger, startMonitoringServer } from 'pikku-bullmq'
 import { createConfig } from './config.js'
 import { createSingletonServices } from './services.js'
+import { startTracing } from './tracing.js'
 
 const config = await createConfig()
+// Before the factory: it traces its queues and workers only if tracing started first.
+const stopTracing = await startTracing()
 // One logger for the runtime and the jobs, so every line has the same format and level.
 const logger = new PinoLogger()
 const bull = new BullServiceFactory({
@@ -54,6 +57,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
     const { forced } = await bull.close({ timeoutMs: config.shutdownTimeoutMs })
     await monitoring?.close()
     await stopSingletonServices()
+    await stopTracing?.()
     if (forced) {
       logger.warn('Shutdown deadline passed: unfinished jobs go back to the queue once their lock expires')
     }

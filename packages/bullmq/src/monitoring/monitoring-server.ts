@@ -12,6 +12,7 @@ import { createDashboardRouter, DASHBOARD_PATH } from './dashboard.js'
 import { ownHostNames, requireOwnHost } from './allowed-hosts.js'
 import { isLoopbackHost, limitFailedLogins, requireBasicAuth, weakPasswordReason } from './dashboard-auth.js'
 import { QueueMetrics } from './queue-metrics.js'
+import { hasRegisteredTracerProvider } from '../tracing/bullmq-telemetry.js'
 import { DEFAULT_STUCK_AFTER_MS, ReadinessTracker } from './readiness.js'
 
 export const DEFAULT_MONITORING_HOST = '127.0.0.1'
@@ -79,6 +80,11 @@ export interface MonitoringServerOptions {
    * Default: 1000 ms
    */
   metricsCacheMs?: number
+  /**
+   * Trace exemplars on `pikku_queue_job_duration_seconds`, with `/metrics` in the OpenMetrics
+   * format (see QueueMetricsOptions). Default: on when a tracer provider is registered.
+   */
+  exemplars?: boolean
   logger: Logger
 }
 
@@ -156,7 +162,7 @@ export async function startMonitoringServer(options: MonitoringServerOptions): P
     return queue
   })
 
-  const metrics = new QueueMetrics(() => redis.status === 'ready')
+  const metrics = new QueueMetrics(() => redis.status === 'ready', { exemplars: options.exemplars ?? hasRegisteredTracerProvider() })
   const readiness = new ReadinessTracker(redis, { prefix, stuckAfterMs: options.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MS, probeNode: clients.singleNode })
   queueNames.forEach((name, index) => {
     const worker = workerFor(name)

@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { isSpanContextValid, trace } from '@opentelemetry/api'
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type RegistryContentType } from 'prom-client'
 import type { Job, Queue, Worker } from 'bullmq'
 import { addWorkerListeners } from './worker-listeners.js'
 import { withTimeout } from './with-timeout.js'
@@ -12,18 +13,30 @@ const COUNTS_TIMEOUT_MS = 2_000
 // Seconds; from a few ms (no-op jobs) to 15 minutes (reports, exports).
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900]
 
-let processRegistry: Registry | undefined
+const processRegistries = new Map<RegistryContentType, Registry<RegistryContentType>>()
 
 /**
- * prom-client's default metrics (CPU, memory, event loop lag, GC), collected
- * once per process: each collection starts observers that are never stopped.
+ * prom-client's default metrics (CPU, memory, event loop lag, GC), collected once per process and
+ * exposition format: each collection starts observers that are never stopped.
  */
-function processMetrics(): Registry {
-  if (!processRegistry) {
-    processRegistry = new Registry()
-    collectDefaultMetrics({ register: processRegistry })
+function processMetrics(contentType: RegistryContentType): Registry<RegistryContentType> {
+  let registry = processRegistries.get(contentType)
+  if (!registry) {
+    registry = new Registry<RegistryContentType>()
+    registry.setContentType(contentType)
+    collectDefaultMetrics({ register: registry })
+    processRegistries.set(contentType, registry)
   }
-  return processRegistry
+  return registry
+}
+
+export interface QueueMetricsOptions {
+  /**
+   * Exemplars on the duration histogram: each bucket names the trace of an attempt that fell in it
+   * (`trace_id`, `span_id`). They exist only in the OpenMetrics format, which `/metrics` then
+   * serves (Prometheus reads it; turn on its `exemplar-storage` feature to keep them). Default: off.
+   */
+  exemplars?: boolean
 }
 
 /**
@@ -33,7 +46,7 @@ function processMetrics(): Registry {
  * they are the same in every replica.
  */
 export class QueueMetrics {
-  readonly registry = new Registry()
+  readonly registry = new Registry<RegistryContentType>()
   private readonly queues = new Map<string, Queue>()
   private readonly workers = new Map<string, Worker>()
   private readonly inProgress = new Map<string, number>()
@@ -63,13 +76,8 @@ export class QueueMetrics {
     labelNames: ['queue'],
     registers: [this.registry],
   })
-  private readonly duration = new Histogram({
-    name: 'pikku_queue_job_duration_seconds',
-    help: 'Time an attempt ran, from start to completion or failure',
-    labelNames: ['queue', 'status'],
-    buckets: DURATION_BUCKETS,
-    registers: [this.registry],
-  })
+  private readonly duration: Histogram<'queue' | 'status'>
+  private readonly exemplars: boolean
   private readonly wait = new Histogram({
     name: 'pikku_queue_job_wait_seconds',
     help: 'Time a job waited in the queue before its first attempt started, counted from when it was due (after any delay)',
@@ -79,8 +87,18 @@ export class QueueMetrics {
   })
 
   /** `redisReady` tells whether the queues' connection is up, so a scrape during an outage does not wait for it. */
-  constructor(private readonly redisReady: () => boolean) {
+  constructor(private readonly redisReady: () => boolean, options: QueueMetricsOptions = {}) {
     const metrics = this
+    this.exemplars = options.exemplars ?? false
+    if (this.exemplars) this.registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE)
+    this.duration = new Histogram({
+      name: 'pikku_queue_job_duration_seconds',
+      help: 'Time an attempt ran, from start to completion or failure',
+      labelNames: ['queue', 'status'],
+      buckets: DURATION_BUCKETS,
+      registers: [this.registry],
+      enableExemplars: this.exemplars,
+    })
     // Both read the same counts, taken once per scrape: each scrape reports the Redis it just read.
     new Gauge({
       name: 'pikku_queue_redis_up',
@@ -174,11 +192,11 @@ export class QueueMetrics {
     for (const detach of this.detachers.splice(0)) detach()
   }
 
-  /** The Prometheus text exposition of every metric, the process's own included. */
+  /** The exposition of every metric, the process's own included, in {@link contentType}. */
   async metrics(): Promise<string> {
     this.counts = this.readCounts()
     try {
-      return `${await processMetrics().metrics()}\n${await this.registry.metrics()}`
+      return await Registry.merge([processMetrics(this.registry.contentType), this.registry] as Registry[]).metrics()
     } finally {
       this.counts = undefined
     }
@@ -207,6 +225,12 @@ export class QueueMetrics {
 
   private observeDuration(labels: { queue: string; status: string }, job: Job): void {
     if (!job.processedOn) return
-    this.duration.observe(labels, Math.max(0, (job.finishedOn ?? Date.now()) - job.processedOn) / 1000)
+    const value = Math.max(0, (job.finishedOn ?? Date.now()) - job.processedOn) / 1000
+    if (!this.exemplars) return this.duration.observe(labels, value)
+    // BullMQ emits 'completed' and 'failed' inside the attempt's process span.
+    const span = trace.getActiveSpan()?.spanContext()
+    // Typed by prom-client as the metric's own labels, which exemplar labels are not.
+    const exemplarLabels: Record<string, string> = span && isSpanContextValid(span) ? { trace_id: span.traceId, span_id: span.spanId } : {}
+    this.duration.observe({ labels, value, exemplarLabels })
   }
 }

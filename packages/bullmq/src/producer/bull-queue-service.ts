@@ -9,6 +9,7 @@ import type { ProducerConnection } from '../connection/producer-connection.js'
 import { closeRedisClient, type RedisClient, type RedisClientBuilder } from '../connection/redis-client-builder.js'
 import { describeSchedule, toScheduleSpec, type ScheduleDeclaration } from '../scheduler/schedule-spec.js'
 import { findWiringConfig } from './wiring-config.js'
+import type { JobTracer } from '../tracing/job-tracer.js'
 
 /** When a repeatable job repeats: a cron `schedule` (5 or 6 fields) with an optional `tz`, or `every` (ms or '5m'). */
 export type RepeatSchedule = Omit<ScheduleDeclaration, 'name'>
@@ -32,6 +33,8 @@ export interface BullQueueServiceOptions {
   logger: Logger
   /** BullMQ's spans for adds; see the factory's `telemetry`. */
   telemetry?: Telemetry
+  /** Pikku's spans for repeatable jobs and for callers waiting for a result; set when `telemetry` is. */
+  tracer?: JobTracer
 }
 
 /**
@@ -103,9 +106,13 @@ export class BullQueueService implements QueueService {
       throw new Error(`Repeatable job '${id}' of queue '${queueName}': jobId, delay and deduplication cannot be set on a repeatable job`)
     }
     const queue = this.getQueue(queueName)
-    const job = await this.options.producerConnection.write(`add repeatable job '${id}' to queue '${queueName}'`, () =>
-      queue.upsertJobScheduler(id, spec, { name: queueName, data, opts: template }),
-    )
+    const upsert = (traceFields: Record<string, unknown>) =>
+      this.options.producerConnection.write(`add repeatable job '${id}' to queue '${queueName}'`, () =>
+        // Each job it adds starts a trace of its own rather than joining the caller's (see JobTracer).
+        queue.upsertJobScheduler(id, spec, { name: queueName, data, opts: { ...template, ...traceFields, telemetry: { omitContext: true } } }),
+      )
+    const { tracer } = this.options
+    const job = await (tracer ? tracer.schedule(`${queueName}:${id}`, { 'pikku.schedule.id': id, 'messaging.destination.name': queueName, 'pikku.schedule': describeSchedule(spec) }, upsert) : upsert({}))
     return { id, schedule: describeSchedule(spec), next: job?.timestamp === undefined ? undefined : new Date(job.timestamp + (job.opts.delay ?? 0)) }
   }
 
@@ -138,6 +145,7 @@ export class BullQueueService implements QueueService {
     return mapBullJob<T, R>(job, {
       reload: () => queue.getJob(jobId),
       queueEvents: () => this.getQueueEvents(queueName),
+      tracer: this.options.tracer,
     })
   }
 

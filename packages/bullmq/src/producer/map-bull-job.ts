@@ -1,6 +1,7 @@
 import type { Job, JobState, QueueEvents } from 'bullmq'
 import type { QueueJob, QueueJobStatus } from '@pikku/core/queue'
 import type { BullJobOptions } from './map-job-options.js'
+import type { JobTracer } from '../tracing/job-tracer.js'
 
 /** Core does not export this type from any public subpath. */
 type QueueJobMetadata = Awaited<ReturnType<NonNullable<QueueJob['metadata']>>>
@@ -13,6 +14,8 @@ export interface MapBullJobOptions {
   reload?: () => Promise<Job | undefined>
   /** Enables `waitForCompletion`; called only when a caller waits. */
   queueEvents?: () => Promise<QueueEvents>
+  /** Puts a wait in a `wait` span linked to the job's trace. */
+  tracer?: JobTracer
 }
 
 /**
@@ -21,7 +24,7 @@ export interface MapBullJobOptions {
  * jobs added by any BullMQ producer under any name map to their queue's worker.
  */
 export function mapBullJob<T = any, R = any>(job: Job<T, R>, options: MapBullJobOptions = {}): QueueJob<T, R> {
-  const { reload, queueEvents } = options
+  const { reload, queueEvents, tracer } = options
   const id = requireJobId(job)
   return {
     id,
@@ -35,7 +38,10 @@ export function mapBullJob<T = any, R = any>(job: Job<T, R>, options: MapBullJob
       return toQueueJobMetadata(current, await current.getState())
     },
     waitForCompletion: queueEvents
-      ? async (ttl?: number) => job.waitUntilFinished(await queueEvents(), ttl)
+      ? (ttl?: number) => {
+          const waiting = async () => job.waitUntilFinished(await queueEvents(), ttl)
+          return tracer ? tracer.wait(job, waiting) : waiting()
+        }
       : undefined,
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { isDeepStrictEqual } from 'node:util'
+import { context, ROOT_CONTEXT } from '@opentelemetry/api'
 import { DelayedError, Queue, UnrecoverableError, Worker, type BackoffOptions, type Job, type JobSchedulerJson, type Telemetry } from 'bullmq'
 import { SchedulerService } from '@pikku/core'
 import { getScheduledTasks, runScheduledTask } from '@pikku/core/scheduler'
@@ -13,6 +14,7 @@ import { logExcerpt } from '../logging/log-excerpt.js'
 import { RateLimitedLines } from '../logging/rate-limited-lines.js'
 import { toBullMQError } from '../workers/non-retryable-error.js'
 import { describeSchedule, toScheduleSpec, type ScheduleDeclaration, type ScheduleSpec } from './schedule-spec.js'
+import { SCHEDULE_SPAN, type JobTracer } from '../tracing/job-tracer.js'
 
 /** The queue that holds the ticks of every scheduled task of an app. */
 export const DEFAULT_SCHEDULES_QUEUE = 'pikku-schedules'
@@ -29,6 +31,8 @@ export interface BullSchedulerServiceOptions {
   queueName?: string
   /** BullMQ's spans for the ticks' queue and worker; see the factory's `telemetry`. */
   telemetry?: Telemetry
+  /** Pikku's spans on each tick and schedule change; set when `telemetry` is. */
+  tracer?: JobTracer
   /** Ticks one process runs at the same time. Default: 1, so a slow task delays the next tick rather than overlapping. */
   concurrency?: number
 }
@@ -49,8 +53,12 @@ export interface ScheduleInfo {
   next: Date | undefined
 }
 
-/** Ticks kept for inspection: enough to see recent runs, never a growing Redis. */
-const RETENTION = { removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } }
+/**
+ * Every tick's options. Ticks are kept for inspection: enough to see recent runs, never a growing
+ * Redis. Each starts a trace of its own (linked to its schedule's) rather than all joining the one
+ * that created the schedule.
+ */
+const TICK_OPTIONS = { removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 }, telemetry: { omitContext: true } }
 /** How long start() waits for Redis before it fails (the factory's init() has already waited for it). */
 const CONNECT_TIMEOUT_MS = 10_000
 /** How long one replica may hold the reconcile lock (it takes milliseconds). */
@@ -108,14 +116,16 @@ export class BullSchedulerService extends SchedulerService {
     const wired = this.readWirings()
     await this.reconcile(wired)
     const { logger } = this.options
-    this.workerClient = this.options.clients.create('blocking')
-    this.worker = new Worker(this.queueName, (job: Job, token?: string) => this.runTick(job, token), {
-      connection: this.workerClient,
+    const workerClient = this.options.clients.create('blocking')
+    this.workerClient = workerClient
+    // In the root context, so that ticks, which carry no trace, each start one (see TICK_OPTIONS).
+    this.worker = context.with(ROOT_CONTEXT, () => new Worker(this.queueName, (job: Job, token?: string) => this.runTick(job, token), {
+      connection: workerClient,
       prefix: this.options.prefix,
       telemetry: this.options.telemetry,
       concurrency: this.options.concurrency ?? 1,
       name: `pikku-schedules@${process.pid}`,
-    })
+    }))
     this.worker.on('error', (error) => logger.error(`Schedules worker error:`, error))
     this.worker.on('failed', (job, error) => {
       if (job) logFailedAttempt(logger, `Schedule '${job.name}' tick ${tickTime(job).toISOString()}`, job, error)
@@ -221,9 +231,11 @@ export class BullSchedulerService extends SchedulerService {
       try {
         const existing = new Map((await this.queue.getJobSchedulers(0, -1, true)).map((scheduler) => [scheduler.key, scheduler]))
         for (const [name, { spec, wiring }] of wired) {
-          const opts = { ...RETENTION, attempts: wiring.attempts ?? 1, ...(wiring.backoff ? { backoff: wiring.backoff } : {}) }
+          const opts = { ...TICK_OPTIONS, attempts: wiring.attempts ?? 1, ...(wiring.backoff ? { backoff: wiring.backoff } : {}) }
           if (isUnchanged(existing.get(name), spec, opts)) continue
-          await this.queue.upsertJobScheduler(name, spec, { name, data: {}, opts })
+          const upsert = (traceFields: Record<string, unknown>) => this.queue.upsertJobScheduler(name, spec, { name, data: {}, opts: { ...opts, ...traceFields } })
+          const { tracer } = this.options
+          await (tracer ? tracer.schedule(name, { 'pikku.schedule.name': name, 'pikku.schedule': describeSchedule(spec) }, upsert) : upsert({}))
           this.options.logger.info(`Schedule '${name}' ${existing.has(name) ? 'updated' : 'created'}: ${describeSchedule(spec)}`)
         }
         for (const name of existing.keys()) {
@@ -242,17 +254,25 @@ export class BullSchedulerService extends SchedulerService {
 
   private async runTick(job: Job, token: string | undefined): Promise<unknown> {
     if (!getScheduledTasks().has(job.name)) return this.handBackForeignTick(job, token)
+    const { tracer } = this.options
+    const funcId = pikkuState(null, 'scheduler', 'meta')[job.name]?.pikkuFuncId ?? job.name
+    const span = tracer?.startAttempt(job, { 'pikku.function.id': funcId, 'pikku.schedule.name': job.name })
     const started = performance.now()
     try {
-      await runScheduledTask({ name: job.name, traceId: `schedule:${job.name}:${job.id}` })
+      const run = () => runScheduledTask({ name: job.name, traceId: `schedule:${job.name}:${job.id}` })
+      await (tracer ? tracer.run(funcId, { 'pikku.wire.type': 'scheduler', 'pikku.wire.id': job.name }, run, (error) => !isSkipped(error)) : run())
     } catch (error) {
       // core's skip(): the task decided not to run this tick; that is not a failure.
-      if (error instanceof Error && error.name === 'ScheduledTaskSkippedError') {
+      if (isSkipped(error)) {
         this.options.logger.info(`Schedule '${job.name}' tick ${tickTime(job).toISOString()} skipped: ${logExcerpt(error.message)}`)
+        tracer?.endAttempt(span, 'skipped')
         return { skipped: error.message }
       }
-      throw toBullMQError(error)
+      const failure = toBullMQError(error)
+      tracer?.endFailedAttempt(span, job, failure)
+      throw failure
     }
+    tracer?.endAttempt(span, 'completed')
     this.options.logger.info(`Schedule '${job.name}' tick ${tickTime(job).toISOString()} done in ${Math.round(performance.now() - started)} ms`)
     return undefined
   }
@@ -280,8 +300,15 @@ function tickTime(job: Job): Date {
   return new Date(job.timestamp + (job.opts.delay ?? 0))
 }
 
+/** core's skip(): the task decided not to run this tick. */
+function isSkipped(error: unknown): error is Error {
+  return error instanceof Error && error.name === 'ScheduledTaskSkippedError'
+}
+
 function isUnchanged(stored: JobSchedulerJson | undefined, spec: ScheduleSpec, opts: Record<string, unknown>): boolean {
   if (!stored) return false
   const sameTiming = stored.pattern === spec.pattern && stored.every === spec.every && (stored.tz ?? undefined) === spec.tz
-  return sameTiming && isDeepStrictEqual(stored.template?.opts ?? {}, opts)
+  // The span that last set the schedule up is not part of it.
+  const { [SCHEDULE_SPAN]: _span, ...storedOpts } = (stored.template?.opts ?? {}) as Record<string, unknown>
+  return sameTiming && isDeepStrictEqual(storedOpts, opts)
 }

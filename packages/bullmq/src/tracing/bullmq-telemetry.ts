@@ -3,10 +3,9 @@ import { ProxyTracerProvider, trace } from '@opentelemetry/api'
 import type { Telemetry } from 'bullmq'
 import { BullMQOtel } from 'bullmq-otel'
 
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string }
-
-/** The tracer name pikku-bullmq's BullMQ spans carry. */
+/** The tracer name and version pikku-bullmq's spans carry, BullMQ's and Pikku's alike. */
 export const TRACER_NAME = 'pikku-bullmq'
+export const { version: TRACER_VERSION } = createRequire(import.meta.url)('../../package.json') as { version: string }
 
 /**
  * BullMQ's telemetry for every Queue and Worker the runtime creates, so a producer's `add` and each
@@ -20,11 +19,11 @@ export const TRACER_NAME = 'pikku-bullmq'
 export function resolveBullMQTelemetry(option: Telemetry | false | undefined): Telemetry | undefined {
   if (option === false) return undefined
   if (option) return option
-  return hasRegisteredTracerProvider() ? new BullMQOtel({ tracerName: TRACER_NAME, version }) : undefined
+  return hasRegisteredTracerProvider() ? new BullMQOtel({ tracerName: TRACER_NAME, version: TRACER_VERSION }) : undefined
 }
 
-/** The API's global provider is a proxy whose delegate stays the no-op one until an SDK registers itself. */
-function hasRegisteredTracerProvider(): boolean {
+/** Whether the app registered a tracer provider. The API's global provider is a proxy whose delegate stays the no-op one until an SDK registers itself. */
+export function hasRegisteredTracerProvider(): boolean {
   const provider = trace.getTracerProvider()
   if (!(provider instanceof ProxyTracerProvider)) return true
   return provider.getDelegate().constructor !== new ProxyTracerProvider().getDelegate().constructor

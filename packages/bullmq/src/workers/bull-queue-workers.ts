@@ -1,6 +1,8 @@
 import { hostname } from 'node:os'
+import { context, ROOT_CONTEXT } from '@opentelemetry/api'
 import { UnrecoverableError, Worker, type Job, type Telemetry } from 'bullmq'
 import type { Redis } from 'ioredis'
+import { pikkuState } from '@pikku/core/ecosystem'
 import { registerQueueWorkers, type ConfigValidationResult, type CoreQueueWorker, type QueueWorkers } from '@pikku/core/queue'
 import type { Logger } from '@pikku/core/services'
 import { toBackoffStrategy } from './backoff-strategies.js'
@@ -19,6 +21,7 @@ import { isRateLimitedError } from './rate-limited-error.js'
 import { runQueueAttempt } from './run-queue-attempt.js'
 import { thrownValueToError } from './thrown-value-to-error.js'
 import { bullWorkerConfigMappings, toWorkerOptions } from './worker-config-mappings.js'
+import type { JobTracer } from '../tracing/job-tracer.js'
 
 /** Default for how long `close()` waits for active jobs. */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 30_000
@@ -36,6 +39,8 @@ export interface BullQueueWorkersOptions {
   workerName?: string
   /** BullMQ's spans for each attempt; see the factory's `telemetry`. */
   telemetry?: Telemetry
+  /** Pikku's spans and attributes on each attempt; set when `telemetry` is. */
+  tracer?: JobTracer
 }
 
 export interface CloseOptions {
@@ -136,7 +141,9 @@ export class BullQueueWorkers implements QueueWorkers {
     let worker: Worker
     try {
       // Two parameters: BullMQ makes an AbortController per job for a processor that takes a third.
-      worker = new Worker(queueName, (job: Job, token): Promise<unknown> => this.processJob(worker, job, token, config.timeout), {
+      // Made in the root context: BullMQ's loop keeps it, so a job added without a trace (a tick of a
+      // repeatable job) starts one of its own rather than joining whatever span was active at start-up.
+      worker = context.with(ROOT_CONTEXT, () => new Worker(queueName, (job: Job, token): Promise<unknown> => this.processJob(worker, job, token, config.timeout), {
         ...workerOptions,
         settings: {
           backoffStrategy: toBackoffStrategy(queueName, config.backoffStrategies ?? {}, logger),
@@ -147,7 +154,7 @@ export class BullQueueWorkers implements QueueWorkers {
         connection,
         prefix: this.options.prefix,
         telemetry: this.options.telemetry,
-      })
+      }))
     } catch (error) {
       // BullMQ validates some options (stalledInterval, drainDelay, …) after it has begun to connect.
       await closeRedisClient(connection)
@@ -196,34 +203,48 @@ export class BullQueueWorkers implements QueueWorkers {
    * failing the attempt.
    */
   private async processJob(worker: Worker, job: Job, token: string | undefined, wiringTimeoutMs: number | undefined): Promise<unknown> {
+    const { tracer } = this.options
+    const span = tracer?.startAttempt(job, { 'pikku.function.id': queueFunctionId(job.queueName) })
     const poisoned = (job.opts as Record<string, unknown>)[POISON_REASON]
-    if (typeof poisoned === 'string') throw new UnrecoverableError(`Job ${job.id} cannot run: ${poisoned}`)
+    if (typeof poisoned === 'string') {
+      const error = new UnrecoverableError(`Job ${job.id} cannot run: ${poisoned}`)
+      tracer?.endAttempt(span, 'non_retryable', error)
+      throw error
+    }
     const traceId = jobTraceId(job.queueName, job.id!)
     const running = new RunningJob(job, worker, token)
     runningJobs.set(traceId, running)
     const timeoutMs = (job.opts as BullJobOptions).timeout ?? wiringTimeoutMs
     let timer: NodeJS.Timeout | undefined
     try {
-      const attempt = runQueueAttempt(running, traceId, this.options.logger)
-      if (timeoutMs === undefined) return await attempt
-      attempt.catch(() => undefined)
-      const timedOut = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          const error = new JobTimeoutError(job.id!, job.queueName, timeoutMs)
-          running.abort(error)
-          reject(error)
-        }, timeoutMs)
-      })
-      return await Promise.race([attempt, timedOut])
+      const attempt = this.runAttempt(running, traceId)
+      if (timeoutMs !== undefined) attempt.catch(() => undefined)
+      const result = timeoutMs === undefined
+        ? await attempt
+        : await Promise.race([
+            attempt,
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => {
+                const error = new JobTimeoutError(job.id!, job.queueName, timeoutMs)
+                running.abort(error)
+                reject(error)
+              }, timeoutMs)
+            }),
+          ])
+      tracer?.endAttempt(span, 'completed')
+      return result
     } catch (error) {
       if (isStackOverflow(error) && nestingDepth(job.data) > MAX_DATA_DEPTH) {
         const reason = await quarantineDeepData(await workerClient(worker), worker.toKey(job.id!), MAX_DATA_DEPTH)
-        throw new UnrecoverableError(`Invalid data: job ${job.id} cannot run: ${reason}`)
+        const invalid = new UnrecoverableError(`Invalid data: job ${job.id} cannot run: ${reason}`)
+        tracer?.endAttempt(span, 'non_retryable', invalid)
+        throw invalid
       }
       if (isDiscardedJob(error)) {
         // Pikku's discard: the job is dropped on purpose, so it completes (no retry, no error line).
         this.options.logger.info(`${logExcerpt(error.message)} (queue '${job.queueName}'): completed, not retried`)
         await job.log(error.message).catch(() => undefined)
+        tracer?.endAttempt(span, 'discarded')
         return undefined
       }
       if (isRateLimitedError(error)) {
@@ -231,14 +252,25 @@ export class BullQueueWorkers implements QueueWorkers {
         // queue.rateLimit, which this worker has no Queue for): the job returns to waiting
         // with its attempts untouched.
         this.options.logger.info(`Queue '${job.queueName}' paused for ${error.retryAfterMs} ms: job ${job.id} was rate limited (${logExcerpt(error.message)})`)
+        tracer?.endAttempt(span, 'rate_limited')
         await worker.rateLimit(error.retryAfterMs)
         throw Worker.RateLimitError()
       }
-      throw toBullMQError(thrownValueToError(error))
+      const failure = toBullMQError(thrownValueToError(error))
+      tracer?.endFailedAttempt(span, job, failure, { timedOut: error instanceof JobTimeoutError })
+      throw failure
     } finally {
       runningJobs.delete(traceId)
       clearTimeout(timer)
     }
+  }
+
+  /** The attempt itself, in a `run` span when tracing is on. */
+  private runAttempt(running: RunningJob, traceId: string): Promise<unknown> {
+    const { tracer, logger } = this.options
+    if (!tracer) return runQueueAttempt(running, traceId, logger)
+    const { queueName } = running.job
+    return tracer.run(queueFunctionId(queueName) ?? queueName, { 'pikku.wire.type': 'queue', 'pikku.wire.id': queueName }, () => runQueueAttempt(running, traceId, logger), isAttemptFailure)
   }
 
   /**
@@ -324,6 +356,16 @@ export class BullQueueWorkers implements QueueWorkers {
 /** The worker's own command connection: BullMQ types it as its IRedisClient, but it is the ioredis client it made. */
 async function workerClient(worker: Worker): Promise<Redis> {
   return (await worker.getBackend().client) as unknown as Redis
+}
+
+/** The Pikku function a queue's jobs run, for the attempt's span. */
+function queueFunctionId(queueName: string): string | undefined {
+  return pikkuState(null, 'queue', 'meta')[queueName]?.pikkuFuncId
+}
+
+/** A thrown value that fails the attempt: a discard or a rate limit is thrown on purpose. */
+function isAttemptFailure(error: unknown): boolean {
+  return !isDiscardedJob(error) && !isRateLimitedError(error)
 }
 
 /** The errors an ioredis connection gives when Redis closes it or turns it away. */
