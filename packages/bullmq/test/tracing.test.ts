@@ -178,7 +178,7 @@ describe('once a tracer provider is registered', () => {
       },
       'traced-slow': {
         func: (_services, _data, wire) =>
-          new Promise((_, reject) => wire.queue!.signal.addEventListener('abort', () => reject(new Error('stopped: the job timed out')))),
+          new Promise((_, reject) => wire.queue!.signal!.addEventListener('abort', () => reject(new Error('stopped: the job timed out')))),
       },
     })
     await withTracedWorkers('traced-failing', async (factory) => {
