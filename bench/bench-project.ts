@@ -45,6 +45,25 @@ await bull.close()
 `
 
 /**
+ * Core's runner called as pikku-bullmq calls it for a job of the no-op queue, for the in-process
+ * scripts below (they import runPikkuFunc, getCreateWireServices, getSingletonServices and pikkuState).
+ */
+const CORE_RUNNER_CALL = `const meta = pikkuState(null, 'queue', 'meta')['bench-noop']!
+const registration = pikkuState(null, 'queue', 'registrations').get('bench-noop')!
+const queueWire = { queueName: 'bench-noop', jobId: '1', attempt: 1, maxAttempts: 1, updateProgress: async () => {}, log: async () => {}, getChildrenValues: async () => ({}), fail: async () => {}, discard: async () => {} }
+const callCoreRunner = (i: number) =>
+  runPikkuFunc('queue', 'bench-noop', meta.pikkuFuncId, {
+    singletonServices: getSingletonServices(),
+    createWireServices: getCreateWireServices(),
+    auth: false,
+    data: () => ({ i }),
+    inheritedMiddleware: meta.middleware,
+    wireMiddleware: registration.middleware,
+    tags: registration.tags,
+    wire: { traceId: \`bench-noop:\${i}\`, queue: { ...queueWire, jobId: String(i) } },
+  })`
+
+/**
  * Times core's function runner in process: usage node dist/client/bench-core-runner.js <core|direct> <calls>.
  * Runs the no-op function through runPikkuFunc as pikku-bullmq does (core), or calls it directly,
  * 10 at a time; prints µs per call and the garbage collection pause in it, as JSON.
@@ -60,23 +79,9 @@ import { createSingletonServices } from '../src/services.js'
 const [mode, calls] = [process.argv[2], Number(process.argv[3])]
 await createSingletonServices(await createConfig(), { logger: new PinoLogger() })
 const services = getSingletonServices()
-const meta = pikkuState(null, 'queue', 'meta')['bench-noop']!
-const registration = pikkuState(null, 'queue', 'registrations').get('bench-noop')!
-const queue = { queueName: 'bench-noop', jobId: '1', attempt: 1, maxAttempts: 1, updateProgress: async () => {}, log: async () => {}, getChildrenValues: async () => ({}), fail: async () => {}, discard: async () => {} }
+${CORE_RUNNER_CALL}
 
-const call = (i: number) =>
-  mode === 'direct'
-    ? benchNoop.func(services as any, { i }, { queue } as any)
-    : runPikkuFunc('queue', 'bench-noop', meta.pikkuFuncId, {
-        singletonServices: services,
-        createWireServices: getCreateWireServices(),
-        auth: false,
-        data: () => ({ i }),
-        inheritedMiddleware: meta.middleware,
-        wireMiddleware: registration.middleware,
-        tags: registration.tags,
-        wire: { traceId: \`bench-noop:\${i}\`, queue: { ...queue, jobId: String(i) } },
-      })
+const call = (i: number) => (mode === 'direct' ? benchNoop.func(services as any, { i }, { queue: queueWire } as any) : callCoreRunner(i))
 const run = async (count: number) => {
   let next = 0
   await Promise.all(Array.from({ length: 10 }, async () => { while (next < count) await call(next++) }))
@@ -94,11 +99,77 @@ observer.disconnect()
 console.log(JSON.stringify({ usPerCall: (elapsedMs * 1000) / calls, gcUsPerCall: (gcMs * 1000) / calls }))
 `
 
+/**
+ * Bytes allocated per no-op job, in process: usage node dist/client/bench-allocation.js <mode> <calls>.
+ * Modes: `raw` (a BullMQ processor returning the same value), `core-runner` (core's runPikkuFunc as
+ * pikku-bullmq calls it), and `attempt-core` / `attempt-lean` (the whole attempt, through the
+ * worker's processJob, on core's path or the lean one). V8's sampling heap profiler, keeping objects
+ * collected by minor and major GCs, samples every allocation of the timed calls; prints bytes per
+ * call and the five functions that allocated most, as JSON.
+ */
+const BENCH_ALLOCATION = `import '../.pikku/pikku-bootstrap.gen.js'
+import { Session } from 'node:inspector/promises'
+import { Job, Queue } from 'bullmq'
+import { getCreateWireServices, getSingletonServices, pikkuState, runPikkuFunc } from '@pikku/core/ecosystem'
+import { BullServiceFactory, PinoLogger } from 'pikku-bullmq'
+import { createConfig } from '../src/config.js'
+import { createSingletonServices } from '../src/services.js'
+
+const [mode, calls] = [process.argv[2]!, Number(process.argv[3])]
+const config = await createConfig()
+const logger = new PinoLogger()
+const bull = new BullServiceFactory({ redisUrl: config.redisUrl, prefix: \`bench-alloc-\${process.pid}\`, logger, leanAttempts: mode !== 'attempt-core' })
+await createSingletonServices(config, { queueService: bull.getQueueService(), logger })
+const workers = bull.getQueueWorkers()
+await workers.registerQueues()
+const worker = workers.getWorker('bench-noop')!
+const queue = new Queue('bench-noop', { connection: { lazyConnect: true } })
+const rawProcessor = async (job: Job) => (job.data ? { ok: true } : undefined)
+${CORE_RUNNER_CALL}
+
+// processJob is the worker's processor, private to BullQueueWorkers: called as BullMQ calls it.
+const processJob = (job: Job) => (workers as any).processJob(worker, job, 'token', undefined)
+const call = (i: number): Promise<unknown> => {
+  if (mode === 'core-runner') return callCoreRunner(i)
+  const job = new Job(queue, 'job', { i }, {}, String(i))
+  return mode === 'raw' ? rawProcessor(job) : processJob(job)
+}
+const run = async (count: number) => {
+  let next = 0
+  await Promise.all(Array.from({ length: 10 }, async () => { while (next < count) await call(next++) }))
+}
+await run(20_000)
+const session = new Session()
+session.connect()
+await session.post('HeapProfiler.enable')
+await session.post('HeapProfiler.collectGarbage')
+await session.post('HeapProfiler.startSampling', { samplingInterval: 128, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never)
+await run(calls)
+const { profile } = await session.post('HeapProfiler.stopSampling')
+type Node = { callFrame: { functionName: string; url: string; lineNumber: number }; selfSize: number; children: Node[] }
+const byFunction = new Map<string, number>()
+let total = 0
+const visit = (node: Node) => {
+  total += node.selfSize
+  const where = node.callFrame.url ? \`\${node.callFrame.url.replace(/^.*node_modules\\//, '').replace(/^file:.*\\/app\\//, '')}:\${node.callFrame.lineNumber + 1}\` : ''
+  const name = \`\${node.callFrame.functionName || '(anonymous)'} \${where}\`.trim()
+  byFunction.set(name, (byFunction.get(name) ?? 0) + node.selfSize)
+  for (const child of node.children) visit(child)
+}
+visit(profile.head as Node)
+session.disconnect()
+const top = [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([name, bytes]) => ({ name, bytesPerCall: bytes / calls }))
+console.log(JSON.stringify({ bytesPerCall: total / calls, top }))
+await queue.close()
+await bull.close()
+`
+
 export function createBenchProject(): string {
   return createBuiltProject('bench', {
     'src/bench.functions.ts': BENCH_FUNCTIONS,
     'src/bench.routes.ts': BENCH_ROUTES,
     'client/bench-enqueue.ts': BENCH_ENQUEUE,
     'client/bench-core-runner.ts': BENCH_CORE_RUNNER,
+    'client/bench-allocation.ts': BENCH_ALLOCATION,
   })
 }

@@ -7,6 +7,7 @@ import { Redis } from 'ioredis'
 import { createBenchProject } from './bench-project.js'
 import { benchOutOfBoxThroughput } from './out-of-box-throughput.js'
 import { benchPerJobProfile } from './per-job-profile.js'
+import { benchAllocation } from './allocation.js'
 import { benchCodegen } from './codegen.js'
 import { benchCoreRunner } from './core-runner.js'
 import { benchEnqueueThroughput } from './enqueue-throughput.js'
@@ -28,6 +29,7 @@ const benches: Array<() => Promise<BenchSection>> = [
   () => benchTracingOverhead(app),
   () => benchPerJobProfile(app),
   () => benchCoreRunner(app),
+  () => benchAllocation(app),
   () => benchLatency(app),
   () => benchEnqueueThroughput(app),
   () => benchWorkerStartup(app),

@@ -50,13 +50,19 @@ export interface BullServiceFactoryOptions {
    */
   telemetry?: Telemetry | false
   /**
+   * Runs each attempt of a function whose configuration allows it through pikku-bullmq's lean path
+   * (core's steps without its per-call closures; README: "The lean attempt path") rather than
+   * through core's `runPikkuFunc`. `false` sends every attempt through core. Default: true.
+   */
+  leanAttempts?: boolean
+  /**
    * Names this process in BullMQ worker names (`<queue>@<workerName>`, as
    * listed by `queue.getWorkers()` and Bull Board). Default: `<hostname>:<pid>`.
    */
   workerName?: string
 }
 
-const FACTORY_OPTIONS = new Set(['redisUrl', 'connection', 'prefix', 'logger', 'producerTimeoutMs', 'replicaAcks', 'telemetry', 'workerName'])
+const FACTORY_OPTIONS = new Set(['redisUrl', 'connection', 'prefix', 'logger', 'producerTimeoutMs', 'replicaAcks', 'telemetry', 'leanAttempts', 'workerName'])
 
 /**
  * A key the factory does not read would be ignored, and the factory would
@@ -106,6 +112,7 @@ export class BullServiceFactory {
   private readonly telemetry: Telemetry | undefined
   private readonly tracer: JobTracer | undefined
   private readonly workerName: string | undefined
+  private readonly leanAttempts: boolean
   private queueService: BullQueueService | undefined
   private queueWorkers: BullQueueWorkers | undefined
   private schedulerService: BullSchedulerService | undefined
@@ -118,6 +125,7 @@ export class BullServiceFactory {
     this.clients = new RedisClientBuilder(options.redisUrl ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL, options.connection)
     this.clients.assertPrefixFits(this.prefix)
     this.workerName = options.workerName
+    this.leanAttempts = options.leanAttempts ?? true
     this.producerTimeoutMs = options.producerTimeoutMs ?? DEFAULT_PRODUCER_TIMEOUT_MS
     if (!(this.producerTimeoutMs > 0)) {
       throw new Error(`Invalid producerTimeoutMs ${this.producerTimeoutMs}: expected a number of milliseconds > 0`)
@@ -180,6 +188,7 @@ export class BullServiceFactory {
       workerName: this.workerName,
       telemetry: this.telemetry,
       tracer: this.tracer,
+      leanAttempts: this.leanAttempts,
     })
     return this.queueWorkers
   }

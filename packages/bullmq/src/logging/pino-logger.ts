@@ -80,6 +80,11 @@ export class PinoLogger implements Logger {
     this.write('trace', message, meta)
   }
 
+  /** Whether a line at `level` would be written: lets a caller skip building a per-job line. */
+  isLevelEnabled(level: Level): boolean {
+    return this.pino.isLevelEnabled(level)
+  }
+
   setLevel(level: LogLevel): void {
     this.pino.level = LEVELS[level]
   }

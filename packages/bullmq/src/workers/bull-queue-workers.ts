@@ -41,6 +41,8 @@ export interface BullQueueWorkersOptions {
   telemetry?: Telemetry
   /** Pikku's spans and attributes on each attempt; set when `telemetry` is. */
   tracer?: JobTracer
+  /** See the factory's `leanAttempts`. Default: true. */
+  leanAttempts?: boolean
 }
 
 export interface CloseOptions {
@@ -267,10 +269,10 @@ export class BullQueueWorkers implements QueueWorkers {
 
   /** The attempt itself, in a `run` span when tracing is on. */
   private runAttempt(running: RunningJob, traceId: string): Promise<unknown> {
-    const { tracer, logger } = this.options
-    if (!tracer) return runQueueAttempt(running, traceId, logger)
+    const { tracer, logger, leanAttempts = true } = this.options
+    if (!tracer) return runQueueAttempt(running, traceId, logger, leanAttempts)
     const { queueName } = running.job
-    return tracer.run(queueFunctionId(queueName) ?? queueName, { 'pikku.wire.type': 'queue', 'pikku.wire.id': queueName }, () => runQueueAttempt(running, traceId, logger), isAttemptFailure)
+    return tracer.run(queueFunctionId(queueName) ?? queueName, { 'pikku.wire.type': 'queue', 'pikku.wire.id': queueName }, () => runQueueAttempt(running, traceId, logger, leanAttempts), isAttemptFailure)
   }
 
   /**

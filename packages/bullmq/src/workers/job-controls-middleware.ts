@@ -20,6 +20,11 @@ const attachControls = pikkuMiddleware({
   },
 })
 
+/** Whether a middleware is this one, which the lean path leaves out: it gives every attempt a QueueWire. */
+export function isJobControlsMiddleware(middleware: unknown): boolean {
+  return middleware === attachControls
+}
+
 /**
  * Adds the middleware to a wiring once. It must happen before the queue's
  * first job: core caches each wiring's middleware chain on first use.

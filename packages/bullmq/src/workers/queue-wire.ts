@@ -5,9 +5,9 @@ import type { RunningJob } from './running-jobs.js'
 /**
  * `wire.queue` for one attempt: what core's `runQueueJob` would put there,
  * plus the job controls pikku-bullmq adds (see {@link JobControls}). The
- * signal is a getter on the class, so it costs nothing until a function reads
- * it; the methods are per-instance arrow functions, so destructuring them
- * works as it does with core's.
+ * signal and the methods are getters on the class, so they cost nothing until
+ * a function reads them; each method is a function made on read, so
+ * destructuring it works as it does with core's.
  */
 export class QueueWire implements PikkuQueue {
   readonly queueName: string
@@ -28,22 +28,37 @@ export class QueueWire implements PikkuQueue {
     return this.running.signal
   }
 
-  readonly updateProgress = async (progress: number | string | object): Promise<void> => {
-    await this.running.job.updateProgress(progress)
+  get updateProgress(): (progress: number | string | object) => Promise<void> {
+    const { job } = this.running
+    return async (progress) => {
+      await job.updateProgress(progress)
+    }
   }
 
-  readonly log = async (line: string): Promise<void> => {
-    await this.running.job.log(line)
+  get log(): (line: string) => Promise<void> {
+    const { job } = this.running
+    return async (line) => {
+      await job.log(line)
+    }
   }
 
-  readonly getChildrenValues = <T = unknown>(): Promise<Record<string, T>> => this.running.job.getChildrenValues<T>()
-
-  readonly fail = async (reason?: string): Promise<void> => {
-    throw new QueueJobFailedError(this.jobId, reason)
+  get getChildrenValues(): <T = unknown>() => Promise<Record<string, T>> {
+    const { job } = this.running
+    return <T = unknown>() => job.getChildrenValues<T>()
   }
 
-  readonly discard = async (reason?: string): Promise<void> => {
-    throw new QueueJobDiscardedError(this.jobId, reason)
+  get fail(): (reason?: string) => Promise<void> {
+    const { jobId } = this
+    return async (reason) => {
+      throw new QueueJobFailedError(jobId, reason)
+    }
+  }
+
+  get discard(): (reason?: string) => Promise<void> {
+    const { jobId } = this
+    return async (reason) => {
+      throw new QueueJobDiscardedError(jobId, reason)
+    }
   }
 }
 

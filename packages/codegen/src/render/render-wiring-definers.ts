@@ -80,8 +80,9 @@ export const addPermission = addTagPermission
  * them after the wiring's file has loaded (the bootstrap imports both before calling the factories).
  */
 function withTagPermissions<F extends (services: any, data: any, wire: any) => Promise<any>>(func: F, tags: readonly string[]): F {
+  if (tags.length === 0) return func
   let gated: F | undefined
-  const lazy = async (services: any, data: any, wire: any) => {
+  const lazy = (services: any, data: any, wire: any) => {
     gated ??= [...new Set(tags)].reduce(
       (inner, tag) => (tagPermissions.get(tag) ?? []).reduce((next, group) => withPermissions(next, group, \`tag "\${tag}"\`), inner),
       func,
