@@ -48,7 +48,7 @@ export class LeanAttempt {
   constructor(
     private readonly queueName: string,
     private readonly functionId: string,
-    funcConfig: { func: Func; middleware?: Middleware[]; permissions?: any },
+    funcConfig: { func: Func; middleware?: Middleware[]; permissions?: any; scopes?: string[] },
     funcMeta: { middleware?: any[]; scopes?: string[]; inputSchemaName?: string | null; readonly?: boolean },
     wiring: { inheritedMiddleware?: any[]; middleware?: Middleware[] },
   ) {
@@ -56,7 +56,7 @@ export class LeanAttempt {
     const chain = queueMiddleware({ wireInherited: wiring.inheritedMiddleware, wire: wiring.middleware, funcInherited: funcMeta.middleware, func: funcConfig.middleware })
     this.middleware = chain.filter((middleware) => !isJobControlsMiddleware(middleware))
     this.permissions = new FunctionPermissions(funcConfig.permissions)
-    this.scopes = funcMeta.scopes
+    this.scopes = funcConfig.scopes ?? funcMeta.scopes
     this.inputSchemaName = funcMeta.inputSchemaName ?? undefined
     this.inputSchema = this.inputSchemaName && pikkuState(null, 'misc', 'schemas').get(this.inputSchemaName)
     this.readonly = funcMeta.readonly === true
