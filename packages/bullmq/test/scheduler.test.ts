@@ -3,6 +3,8 @@ import { spawn } from 'node:child_process'
 import { after, describe, test } from 'node:test'
 import { Queue } from 'bullmq'
 import { fileURLToPath } from 'node:url'
+import { pikkuState } from '@pikku/core/ecosystem'
+import { UnprocessableContentError } from '@pikku/core/errors'
 import { BullServiceFactory, toScheduleSpec } from '../src/index.js'
 import { deleteKeys, REDIS_URL, sleep, uniquePrefix, waitFor, withRedis } from './helpers.js'
 import { setupSchedules, type TaskFunc } from './schedule-wiring.js'
@@ -164,3 +166,87 @@ describe('BullSchedulerService on Redis', () => {
     assert.equal((await factory.getSchedulerService().listSchedules()).length, 1, 'one scheduler in Redis')
   })
 })
+
+describe('scheduleRPC: a call run once, later, in whichever replica takes it', () => {
+  /** Registers functions callable by name, as core's rpc resolves them (function meta, then the function itself). */
+  function withCallable(logger: ReturnType<typeof setupSchedules>, functions: Record<string, (services: any, data: any) => Promise<unknown>>) {
+    const meta = pikkuState(null, 'function', 'meta') as Record<string, unknown>
+    for (const [name, func] of Object.entries(functions)) {
+      meta[name] = { pikkuFuncId: name, sessionless: true, inputSchemaName: null, outputSchemaName: null }
+      pikkuState(null, 'function', 'functions').set(name, { func } as never)
+    }
+    return logger
+  }
+
+  test('runs the function with its data after the delay, in a process started after it was scheduled; the same call scheduled twice runs once', async () => {
+    const prefix = freshPrefix('sched-rpc')
+    const calls: Array<{ data: unknown; at: number }> = []
+    const logger = withCallable(setupSchedules([]), { wakeRun: async (_services, data) => void calls.push({ data, at: Date.now() }) })
+    const producer = newFactory(prefix, logger)
+    const scheduled = Date.now()
+    const taskId = await producer.getSchedulerService().scheduleRPC(600, 'wakeRun', { runId: 'r1', stepId: 's1' })
+    assert.equal(await producer.getSchedulerService().scheduleRPC('600ms', 'wakeRun', { runId: 'r1', stepId: 's1' }), taskId, 'a pending identical call is that call')
+    assert.deepEqual(pick(await producer.getSchedulerService().getTask(taskId)), { taskId, rpcName: 'wakeRun', data: { runId: 'r1', stepId: 's1' }, status: 'scheduled' })
+    assert.deepEqual((await producer.getSchedulerService().getAllTasks()).map(({ taskId: id, rpcName }) => ({ id, rpcName })), [{ id: taskId, rpcName: 'wakeRun' }])
+    await producer.close()
+
+    const worker = newFactory(prefix, logger)
+    await worker.getSchedulerService().start()
+    await waitFor(() => calls.length === 1, 'the scheduled call', 5_000)
+    assert.deepEqual(calls[0]!.data, { runId: 'r1', stepId: 's1' })
+    assert.ok(calls[0]!.at - scheduled >= 600, `ran ${calls[0]!.at - scheduled} ms after it was scheduled`)
+    await waitFor(async () => (await worker.getSchedulerService().getTask(taskId))?.status === 'completed', 'the task to be completed')
+    await sleep(300)
+    assert.equal(calls.length, 1)
+    await worker.close()
+  })
+
+  test('unschedule stops a call that has not run; a session, a bad delay and a refused input are errors that say so', async () => {
+    const prefix = freshPrefix('sched-rpc-stop')
+    let ran = 0
+    const logger = withCallable(setupSchedules([]), {
+      neverRuns: async () => void ran++,
+      refuses: async () => {
+        throw new UnprocessableContentError('order 7 does not exist')
+      },
+    })
+    const factory = newFactory(prefix, logger)
+    const scheduler = factory.getSchedulerService()
+    await scheduler.start()
+    const taskId = await scheduler.scheduleRPC(300, 'neverRuns', { n: 1 })
+    assert.equal(await scheduler.unschedule(taskId), true)
+    assert.equal(await scheduler.unschedule(taskId), false)
+    await assert.rejects(scheduler.scheduleRPC(10, 'neverRuns', {}, { userId: 'u1' }), /a session cannot be scheduled.*pass the user id in data/)
+    await assert.rejects(scheduler.scheduleRPC('soon', 'neverRuns', {}), /delay 'soon' is not a duration/)
+    await assert.rejects(scheduler.scheduleRPC(-5, 'neverRuns', {}), /0 or more milliseconds, got -5/)
+    const refused = await scheduler.scheduleRPC(0, 'refuses', {})
+    await waitFor(async () => (await scheduler.getTask(refused))?.status === 'failed', 'the refused call to fail')
+    const ticks = new Queue('pikku-schedules', { connection: { url: REDIS_URL }, prefix })
+    try {
+      const job = (await ticks.getJob(refused))!
+      assert.deepEqual([job.attemptsMade, job.failedReason], [1, 'order 7 does not exist'], 'not retried')
+      assert.equal(logger.matching('error', /^Scheduled call of rpc 'refuses' .* failed/).length, 1)
+    } finally {
+      await ticks.close()
+    }
+    await sleep(400)
+    assert.equal(ran, 0)
+    await factory.close()
+  })
+
+  test('a call of a function this process does not have is handed back for a replica that has it', async () => {
+    const prefix = freshPrefix('sched-rpc-foreign')
+    const logger = setupSchedules([])
+    const factory = newFactory(prefix, logger)
+    const scheduler = factory.getSchedulerService()
+    await scheduler.start()
+    const taskId = await scheduler.scheduleRPC(0, 'onlyInNewerCode', {})
+    await waitFor(() => logger.matching('warn', /^Scheduled call of rpc 'onlyInNewerCode' due .*: this process does not have that function; handed back/).length >= 1, 'the hand-back')
+    assert.equal((await scheduler.getTask(taskId))?.status, 'scheduled')
+    await factory.close()
+  })
+})
+
+function pick(task: { taskId: string; rpcName: string; data?: unknown; status?: string } | null) {
+  return task && { taskId: task.taskId, rpcName: task.rpcName, data: task.data, status: task.status }
+}

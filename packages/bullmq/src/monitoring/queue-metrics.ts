@@ -2,7 +2,7 @@ import { isSpanContextValid, trace } from '@opentelemetry/api'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type RegistryContentType } from 'prom-client'
 import type { Job, Queue, Worker } from 'bullmq'
 import { addWorkerListeners } from './worker-listeners.js'
-import { withTimeout } from './with-timeout.js'
+import { withTimeout } from '../connection/with-timeout.js'
 
 /** BullMQ job states reported by `pikku_queue_jobs`. */
 export const JOB_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed', 'waiting-children'] as const

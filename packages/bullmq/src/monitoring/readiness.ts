@@ -3,7 +3,7 @@ import type { RedisOptions } from 'ioredis'
 import { probeConnectionRefusal } from '../connection/refusal-probe.js'
 import type { RedisClient } from '../connection/redis-client-builder.js'
 import { addWorkerListeners } from './worker-listeners.js'
-import { withTimeout } from './with-timeout.js'
+import { withTimeout } from '../connection/with-timeout.js'
 
 /** Default for how long waiting jobs may sit with no progress before the worker is not ready. */
 export const DEFAULT_STUCK_AFTER_MS = 30_000

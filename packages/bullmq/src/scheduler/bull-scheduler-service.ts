@@ -15,6 +15,16 @@ import { RateLimitedLines } from '../logging/rate-limited-lines.js'
 import { toBullMQError } from '../workers/non-retryable-error.js'
 import { describeSchedule, toScheduleSpec, type ScheduleDeclaration, type ScheduleSpec } from './schedule-spec.js'
 import { SCHEDULE_SPAN, type JobTracer } from '../tracing/job-tracer.js'
+import {
+  canRunRpc,
+  delayInMs,
+  isScheduledRpcJob,
+  runScheduledRpc,
+  SCHEDULED_RPC_OPTIONS,
+  scheduledRpcDeduplicationId,
+  scheduledRpcJobName,
+  type ScheduledRpcData,
+} from './scheduled-rpc.js'
 
 /** The queue that holds the ticks of every scheduled task of an app. */
 export const DEFAULT_SCHEDULES_QUEUE = 'pikku-schedules'
@@ -53,12 +63,13 @@ export interface ScheduleInfo {
   next: Date | undefined
 }
 
+/** Ticks and scheduled calls kept for inspection: enough to see recent runs, never a growing Redis. */
+const RETENTION = { removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } }
 /**
- * Every tick's options. Ticks are kept for inspection: enough to see recent runs, never a growing
- * Redis. Each starts a trace of its own (linked to its schedule's) rather than all joining the one
- * that created the schedule.
+ * Every tick's options: each starts a trace of its own (linked to its schedule's) rather than all
+ * joining the one that created the schedule.
  */
-const TICK_OPTIONS = { removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 }, telemetry: { omitContext: true } }
+const TICK_OPTIONS = { ...RETENTION, telemetry: { omitContext: true } }
 /** How long start() waits for Redis before it fails (the factory's init() has already waited for it). */
 const CONNECT_TIMEOUT_MS = 10_000
 /** How long one replica may hold the reconcile lock (it takes milliseconds). */
@@ -128,7 +139,9 @@ export class BullSchedulerService extends SchedulerService {
     }))
     this.worker.on('error', (error) => logger.error(`Schedules worker error:`, error))
     this.worker.on('failed', (job, error) => {
-      if (job) logFailedAttempt(logger, `Schedule '${job.name}' tick ${tickTime(job).toISOString()}`, job, error)
+      if (!job) return
+      const what = isScheduledRpcJob(job) ? `Scheduled call of rpc '${(job.data as ScheduledRpcData).rpcName}'` : `Schedule '${job.name}' tick`
+      logFailedAttempt(logger, `${what} ${tickTime(job).toISOString()}`, job, error)
     })
     await this.worker.waitUntilReady()
     for (const schedule of await this.listSchedules()) {
@@ -186,23 +199,54 @@ export class BullSchedulerService extends SchedulerService {
     }))
   }
 
-  /** Core only schedules remote calls for workflow sleeps, which this runtime does not run. */
-  async scheduleRPC(): Promise<string> {
-    throw new Error('pikku-bullmq does not run workflows: scheduleRPC is not supported. Use wireScheduler for recurring tasks, or a delayed queue job.')
+  /**
+   * Calls `rpcName` with `data` once, after `delay` (milliseconds, or a duration such as '5m'), in
+   * whichever replica takes it: a delayed job in the schedules queue, kept in Redis across restarts,
+   * tried up to 5 times with exponential backoff. Resolves to its task id (for `getTask` and
+   * `unschedule`). The same call scheduled again while one is pending is that one (core's workflow
+   * sleeps rely on this). A session is refused: the call would run as that user later, unchecked;
+   * pass the user's id in `data` and let the function look the user up.
+   */
+  async scheduleRPC(delay: number | string, rpcName: string, data?: unknown, session?: unknown): Promise<string> {
+    if (session !== undefined) {
+      throw new Error(`scheduleRPC('${rpcName}'): a session cannot be scheduled (it would be used later without being checked again); pass the user id in data instead`)
+    }
+    // Unlike a tick, a call joins the trace of whatever scheduled it.
+    const job = await this.queue.add(scheduledRpcJobName(rpcName), { rpcName, data } satisfies ScheduledRpcData, {
+      ...RETENTION,
+      ...SCHEDULED_RPC_OPTIONS,
+      delay: delayInMs(delay),
+      deduplication: { id: scheduledRpcDeduplicationId(rpcName, data) },
+    })
+    return job.id!
   }
 
+  /** Stops a schedule (by name) or a scheduled call that has not run yet (by task id); true if there was one. */
   async unschedule(taskId: string): Promise<boolean> {
-    return this.queue.removeJobScheduler(taskId)
+    if (await this.queue.removeJobScheduler(taskId)) return true
+    const job = await this.queue.getJob(taskId)
+    if (!job || !isScheduledRpcJob(job) || !(await job.isDelayed() || await job.isWaiting())) return false
+    await job.remove()
+    return true
   }
 
   async getTask(taskId: string) {
     const scheduler = await this.queue.getJobScheduler(taskId)
-    return scheduler ? { taskId, rpcName: scheduler.key, scheduledFor: new Date(scheduler.next ?? Date.now()), status: 'scheduled' as const } : null
+    if (scheduler) return { taskId, rpcName: scheduler.key, scheduledFor: new Date(scheduler.next ?? Date.now()), status: 'scheduled' as const }
+    const job = await this.queue.getJob(taskId)
+    if (!job || !isScheduledRpcJob(job)) return null
+    const { rpcName, data } = job.data as ScheduledRpcData
+    return { taskId, rpcName, data, scheduledFor: new Date(job.timestamp + (job.opts.delay ?? 0)), status: toTaskStatus(await job.getState()) }
   }
 
+  /** The schedules and the scheduled calls still to run. */
   async getAllTasks() {
     const schedules = await this.listSchedules()
-    return schedules.map(({ name, next }) => ({ taskId: name, rpcName: name, scheduledFor: next ?? new Date() }))
+    const pending = (await this.queue.getJobs(['delayed', 'waiting', 'prioritized'])).filter((job) => job && isScheduledRpcJob(job))
+    return [
+      ...schedules.map(({ name, next }) => ({ taskId: name, rpcName: name, scheduledFor: next ?? new Date() })),
+      ...pending.map((job) => ({ taskId: job.id!, rpcName: (job.data as ScheduledRpcData).rpcName, scheduledFor: new Date(job.timestamp + (job.opts.delay ?? 0)) })),
+    ]
   }
 
   private readWirings(): Map<string, { spec: ScheduleSpec; wiring: SchedulerWiring }> {
@@ -253,6 +297,7 @@ export class BullSchedulerService extends SchedulerService {
   }
 
   private async runTick(job: Job, token: string | undefined): Promise<unknown> {
+    if (isScheduledRpcJob(job)) return this.runCall(job, token)
     if (!getScheduledTasks().has(job.name)) return this.handBackForeignTick(job, token)
     const { tracer } = this.options
     const funcId = pikkuState(null, 'scheduler', 'meta')[job.name]?.pikkuFuncId ?? job.name
@@ -277,19 +322,36 @@ export class BullSchedulerService extends SchedulerService {
     return undefined
   }
 
+  /** A scheduled call; one this process cannot run goes back for a replica that can, as foreign ticks do. */
+  private async runCall(job: Job, token: string | undefined): Promise<unknown> {
+    const { rpcName } = job.data as ScheduledRpcData
+    if (!canRunRpc(rpcName)) return this.handBackForeignTick(job, token, `rpc '${rpcName}'`)
+    try {
+      return await runScheduledRpc(job as Job<ScheduledRpcData>)
+    } catch (error) {
+      throw toBullMQError(error)
+    }
+  }
+
   /**
    * During a rolling deploy a replica still on older code can take the tick of a task only the
    * new code wires: it goes back to the queue for a replica that has the task instead of failing,
    * until it is FOREIGN_TICK_GRACE_MS late (no replica has the task: it fails, saying so).
    */
-  private async handBackForeignTick(job: Job, token: string | undefined): Promise<never> {
+  private async handBackForeignTick(job: Job, token: string | undefined, call?: string): Promise<never> {
     const tick = tickTime(job)
     if (Date.now() - tick.getTime() > FOREIGN_TICK_GRACE_MS) {
       throw new UnrecoverableError(
-        `Schedule '${job.name}' is not wired in any worker that took its tick of ${tick.toISOString()}; wire it, or restart a worker so the schedule is removed`,
+        call
+          ? `Scheduled call of ${call} due ${tick.toISOString()}: no worker that took it has that function; deploy it to the workers`
+          : `Schedule '${job.name}' is not wired in any worker that took its tick of ${tick.toISOString()}; wire it, or restart a worker so the schedule is removed`,
       )
     }
-    this.options.logger.warn(`Schedule '${job.name}' is not wired in this process: tick ${tick.toISOString()} handed back for a replica that has it`)
+    this.options.logger.warn(
+      call
+        ? `Scheduled call of ${call} due ${tick.toISOString()}: this process does not have that function; handed back for a replica that has it`
+        : `Schedule '${job.name}' is not wired in this process: tick ${tick.toISOString()} handed back for a replica that has it`,
+    )
     await job.moveToDelayed(Date.now() + FOREIGN_TICK_RETRY_MS, token)
     throw new DelayedError()
   }
@@ -298,6 +360,11 @@ export class BullSchedulerService extends SchedulerService {
 /** When a tick was due: its job was created at the previous tick and delayed until this one. */
 function tickTime(job: Job): Date {
   return new Date(job.timestamp + (job.opts.delay ?? 0))
+}
+
+function toTaskStatus(state: string): 'scheduled' | 'active' | 'completed' | 'failed' {
+  if (state === 'active' || state === 'completed' || state === 'failed') return state
+  return 'scheduled'
 }
 
 /** core's skip(): the task decided not to run this tick. */
