@@ -24,8 +24,11 @@ const CLOSE_TIMED_OUT = 'close timed out'
  * client never emits: that kept `close()`, and so the process, from ending.
  */
 async function closeWithin(closable: Queue | QueueEvents, ms: number): Promise<void> {
+  const closing = closable.close()
+  // A close that fails after the deadline has nobody left to tell.
+  closing.catch(() => undefined)
   try {
-    await withTimeout(closable.close(), ms, CLOSE_TIMED_OUT)
+    await withTimeout(closing, ms, CLOSE_TIMED_OUT)
   } catch (error) {
     if (!(error instanceof Error && error.message === CLOSE_TIMED_OUT)) throw error
     ;(await closable.getBackend().client).disconnect()
