@@ -5,6 +5,7 @@
 export type StopTracing = () => Promise<void>
 
 const PROTOCOLS = ['http/protobuf', 'http/json']
+const PROPAGATORS = ['tracecontext', 'baggage']
 
 /**
  * Registers a tracer provider that exports spans over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT
@@ -14,11 +15,25 @@ const PROTOCOLS = ['http/protobuf', 'http/json']
  * nothing is loaded and tracing costs nothing.
  */
 export async function startTracing(): Promise<StopTracing | undefined> {
-  const endpoint = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_ENDPOINT
-  if (!endpoint || process.env.OTEL_SDK_DISABLED === 'true') return undefined
-  const protocol = process.env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || process.env.OTEL_EXPORTER_OTLP_PROTOCOL || 'http/protobuf'
+  const { env } = process
+  // The standard variables this setup does not honour are refused or named, never silently ignored.
+  for (const name of ['OTEL_METRICS_EXPORTER', 'OTEL_LOGS_EXPORTER']) {
+    if (env[name] && env[name] !== 'none') console.warn(`${name}=${env[name]} is ignored: only traces are exported over OTLP; metrics are on /metrics, logs on stdout`)
+  }
+  const exporter = env.OTEL_TRACES_EXPORTER || 'otlp'
+  if (exporter !== 'otlp' && exporter !== 'none') {
+    throw new Error(`OTEL_TRACES_EXPORTER=${exporter} is not supported here: use otlp (the default, with OTEL_EXPORTER_OTLP_ENDPOINT) or none`)
+  }
+  const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT
+  if (!endpoint || exporter === 'none' || env.OTEL_SDK_DISABLED === 'true') return undefined
+  const protocol = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL || 'http/protobuf'
   if (!PROTOCOLS.includes(protocol)) {
     throw new Error(`OTEL_EXPORTER_OTLP_PROTOCOL=${protocol} is not supported here: use http/protobuf (the default) or http/json`)
+  }
+  const propagators = (env.OTEL_PROPAGATORS || 'tracecontext,baggage').split(',').map((name) => name.trim())
+  const unsupported = propagators.filter((name) => !PROPAGATORS.includes(name))
+  if (unsupported.length > 0) {
+    throw new Error(`OTEL_PROPAGATORS=${env.OTEL_PROPAGATORS} is not supported here (${unsupported.join(', ')}): the W3C tracecontext and baggage propagators are always used; unset it`)
   }
   const [{ BatchSpanProcessor, NodeTracerProvider }, { defaultResource, detectResources, envDetector }, { OTLPTraceExporter }] = await Promise.all([
     import('@opentelemetry/sdk-trace-node'),
