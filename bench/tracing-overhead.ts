@@ -30,15 +30,14 @@ async function startCollectorStandIn(): Promise<{ endpoint: string; requests: ()
 
 export async function benchTracingOverhead(app: string): Promise<BenchSection> {
   const collector = await startCollectorStandIn()
-  const sides = [
-    { name: 'raw', run: () => measureThroughput('bullmq', app, 'bench-noop', JOBS, concurrency, 1) },
-    { name: 'off', run: () => measureThroughput('pikku', app, 'bench-noop', JOBS, concurrency, 1, { OTEL_EXPORTER_OTLP_ENDPOINT: '' }) },
-    { name: 'on', run: () => measureThroughput('pikku', app, 'bench-noop', JOBS, concurrency, 1, { OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint, OTEL_SERVICE_NAME: 'bench' }) },
-  ] as const
-  let concurrency = 0
   const lines: string[] = []
   try {
-    for (concurrency of CONCURRENCY) {
+    for (const concurrency of CONCURRENCY) {
+      const sides = [
+        { name: 'raw', run: () => measureThroughput('bullmq', app, 'bench-noop', JOBS, concurrency, 1) },
+        { name: 'off', run: () => measureThroughput('pikku', app, 'bench-noop', JOBS, concurrency, 1, { OTEL_EXPORTER_OTLP_ENDPOINT: '' }) },
+        { name: 'on', run: () => measureThroughput('pikku', app, 'bench-noop', JOBS, concurrency, 1, { OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint, OTEL_SERVICE_NAME: 'bench' }) },
+      ] as const
       const rates: Record<string, number[]> = { raw: [], off: [], on: [] }
       const offRatios: number[] = []
       const onRatios: number[] = []

@@ -241,6 +241,7 @@ describe('scheduleRPC: a call run once, later, in whichever replica takes it', (
     const scheduler = factory.getSchedulerService()
     await scheduler.start()
     const taskId = await scheduler.scheduleRPC(0, 'onlyInNewerCode', {})
+    assert.equal(logger.matching('warn', /^scheduleRPC\('onlyInNewerCode'\): this process has no function of that name; the call runs only in a worker that has one$/).length, 1)
     await waitFor(() => logger.matching('warn', /^Scheduled call of rpc 'onlyInNewerCode' due .*: this process does not have that function; handed back/).length >= 1, 'the hand-back')
     assert.equal((await scheduler.getTask(taskId))?.status, 'scheduled')
     await factory.close()

@@ -211,6 +211,10 @@ export class BullSchedulerService extends SchedulerService {
     if (session !== undefined) {
       throw new Error(`scheduleRPC('${rpcName}'): a session cannot be scheduled (it would be used later without being checked again); pass the user id in data instead`)
     }
+    if (!canRunRpc(rpcName)) {
+      // Likely a typo: it would wait in Redis and fail 5 minutes after it is due.
+      this.options.logger.warn(`scheduleRPC('${rpcName}'): this process has no function of that name; the call runs only in a worker that has one`)
+    }
     // Unlike a tick, a call joins the trace of whatever scheduled it.
     const job = await this.queue.add(scheduledRpcJobName(rpcName), { rpcName, data } satisfies ScheduledRpcData, {
       ...RETENTION,

@@ -206,7 +206,8 @@ export class BullQueueWorkers implements QueueWorkers {
    */
   private async processJob(worker: Worker, job: Job, token: string | undefined, wiringTimeoutMs: number | undefined): Promise<unknown> {
     const { tracer } = this.options
-    const span = tracer?.startAttempt(job, { 'pikku.function.id': queueFunctionId(job.queueName) })
+    const funcId = tracer && (queueFunctionId(job.queueName) ?? job.queueName)
+    const span = tracer?.startAttempt(job, { 'pikku.function.id': funcId })
     const poisoned = (job.opts as Record<string, unknown>)[POISON_REASON]
     if (typeof poisoned === 'string') {
       const error = new UnrecoverableError(`Job ${job.id} cannot run: ${poisoned}`)
@@ -219,7 +220,7 @@ export class BullQueueWorkers implements QueueWorkers {
     const timeoutMs = (job.opts as BullJobOptions).timeout ?? wiringTimeoutMs
     let timer: NodeJS.Timeout | undefined
     try {
-      const attempt = this.runAttempt(running, traceId)
+      const attempt = this.runAttempt(running, traceId, funcId)
       if (timeoutMs !== undefined) attempt.catch(() => undefined)
       const result = timeoutMs === undefined
         ? await attempt
@@ -267,12 +268,12 @@ export class BullQueueWorkers implements QueueWorkers {
     }
   }
 
-  /** The attempt itself, in a `run` span when tracing is on. */
-  private runAttempt(running: RunningJob, traceId: string): Promise<unknown> {
+  /** The attempt itself, in a `run` span of `funcId` when tracing is on. */
+  private runAttempt(running: RunningJob, traceId: string, funcId: string | undefined): Promise<unknown> {
     const { tracer, logger, leanAttempts = true } = this.options
-    if (!tracer) return runQueueAttempt(running, traceId, logger, leanAttempts)
+    if (!tracer || funcId === undefined) return runQueueAttempt(running, traceId, logger, leanAttempts)
     const { queueName } = running.job
-    return tracer.run(queueFunctionId(queueName) ?? queueName, { 'pikku.wire.type': 'queue', 'pikku.wire.id': queueName }, () => runQueueAttempt(running, traceId, logger, leanAttempts), isAttemptFailure)
+    return tracer.run(funcId, { 'pikku.wire.type': 'queue', 'pikku.wire.id': queueName }, () => runQueueAttempt(running, traceId, logger, leanAttempts), isAttemptFailure)
   }
 
   /**

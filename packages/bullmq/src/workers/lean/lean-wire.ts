@@ -55,6 +55,9 @@ export class LeanWire {
   }
 }
 
+/** The members of core's rpc view (0.12.84's ContextRPCView). */
+const RPC_MEMBERS = ['invoke', 'remote', 'exposed', 'startWorkflow', 'rpcWithWire', 'agent', 'depth', 'global'] as const
+
 /**
  * `wire.rpc` as core's rpc view, made on the first read of one of its members: core builds the view
  * with five bound functions, which most jobs never call. Each member is a getter returning the
@@ -68,40 +71,18 @@ export class LazyRpc {
     private readonly wire: LeanWire,
   ) {}
 
-  get invoke(): unknown {
-    return this.#real().invoke
-  }
-
-  get remote(): unknown {
-    return this.#real().remote
-  }
-
-  get exposed(): unknown {
-    return this.#real().exposed
-  }
-
-  get startWorkflow(): unknown {
-    return this.#real().startWorkflow
-  }
-
-  get rpcWithWire(): unknown {
-    return this.#real().rpcWithWire
-  }
-
-  get agent(): unknown {
-    return this.#real().agent
-  }
-
-  get depth(): unknown {
-    return this.#real().depth
-  }
-
-  get global(): unknown {
-    return this.#real().global
-  }
-
-  #real(): RpcView {
+  /** Core's view, made once. */
+  view(): RpcView {
     this.#view ??= rpcService.getContextRPCService(this.services as never, this.wire as never, RPC_OPTIONS, 0, null) as unknown as RpcView
     return this.#view
   }
+}
+
+for (const member of RPC_MEMBERS) {
+  Object.defineProperty(LazyRpc.prototype, member, {
+    get(this: LazyRpc) {
+      return this.view()[member]
+    },
+    configurable: true,
+  })
 }
