@@ -8,11 +8,73 @@ import { pikkuSessionlessFunc } from '../.pikku/pikku-types.gen.js'
 /** The same no-op work as the raw BullMQ baseline. */
 export const benchNoop = pikkuSessionlessFunc<{ i: number }, { ok: boolean }>(async () => ({ ok: true }))
 
+/** A no-op workflow step that runs as its own job (queue wf-step-bench-queued-step). */
+export const benchQueuedStep = pikkuSessionlessFunc<{ i: number }, { ok: boolean }>({ workflowQueued: true, func: async () => ({ ok: true }) })
+
+/** A no-op workflow step that runs inline, in the orchestration. */
+export const benchInlineStep = pikkuSessionlessFunc<{ i: number }, { ok: boolean }>(async () => ({ ok: true }))
+
 /** One millisecond of waiting, standing in for a database or API call. */
 export const benchIo = pikkuSessionlessFunc<{ i: number }, { ok: boolean }>(async () => {
   await sleep(1)
   return { ok: true }
 })
+`
+
+const BENCH_WORKFLOWS = `import { pikkuWorkflowFunc } from '../.pikku/workflow/pikku-workflow-types.gen.js'
+
+/** Ten sequential no-op steps, each its own job. */
+export const benchQueuedSteps = pikkuWorkflowFunc<{ steps: number }, number>(async (_services, { steps }, { workflow }) => {
+  for (let i = 0; i < steps; i++) await workflow.do(\`step \${i}\`, 'benchQueuedStep', { i })
+  return steps
+})
+
+/** Ten sequential no-op steps, inline. */
+export const benchInlineSteps = pikkuWorkflowFunc<{ steps: number }, number>(async (_services, { steps }, { workflow }) => {
+  for (let i = 0; i < steps; i++) await workflow.do(\`step \${i}\`, 'benchInlineStep', { i })
+  return steps
+})
+`
+
+/**
+ * Times workflow steps against plain jobs, in one process with the template's defaults: usage
+ * node dist/client/bench-workflow.js <jobs|queued|inline> <runs>; prints µs per job or per step.
+ * jobs: a chain of no-op jobs, each added when the previous finished (what a step replaces).
+ */
+const BENCH_WORKFLOW = `import '../.pikku/pikku-bootstrap.gen.js'
+import { BullServiceFactory } from 'pikku-bullmq'
+import { PikkuQueue } from '../.pikku/pikku-queue.gen.js'
+import { PikkuWorkflows } from '../.pikku/pikku-workflow.gen.js'
+import { createConfig } from '../src/config.js'
+import { createSingletonServices } from '../src/services.js'
+
+const [mode, runs] = [process.argv[2], Number(process.argv[3])]
+const STEPS = 10
+const config = await createConfig()
+const bull = new BullServiceFactory({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger: { info() {}, warn() {}, error() {}, debug() {}, setLevel() {} } as never })
+await bull.init()
+const scheduler = bull.getSchedulerService()
+const workflowService = bull.getWorkflowService()
+await createSingletonServices(config, { queueService: bull.getQueueService(), schedulerService: scheduler, workflowService })
+await bull.getQueueWorkers().registerQueues()
+await scheduler.start()
+const queue = new PikkuQueue(bull.getQueueService())
+const workflows = new PikkuWorkflows(workflowService)
+const once = async () => {
+  if (mode === 'jobs') {
+    for (let i = 0; i < STEPS; i++) await queue.waitForResult('bench-noop', await queue.add('bench-noop', { i }), { timeoutMs: 30_000 })
+    return
+  }
+  const name = mode === 'queued' ? 'benchQueuedSteps' : 'benchInlineSteps'
+  const { runId } = await workflows.start(name, { steps: STEPS })
+  await workflows.waitForResult(name, runId, { timeoutMs: 60_000 })
+}
+await once()
+const started = performance.now()
+for (let run = 0; run < runs; run++) await once()
+console.log(((performance.now() - started) * 1000) / (runs * STEPS))
+await bull.close()
+process.exit(0)
 `
 
 const BENCH_ROUTES = `import { wireQueueWorker } from '../.pikku/pikku-types.gen.js'
@@ -171,5 +233,7 @@ export function createBenchProject(): string {
     'client/bench-enqueue.ts': BENCH_ENQUEUE,
     'client/bench-core-runner.ts': BENCH_CORE_RUNNER,
     'client/bench-allocation.ts': BENCH_ALLOCATION,
+    'src/bench.workflow.ts': BENCH_WORKFLOWS,
+    'client/bench-workflow.ts': BENCH_WORKFLOW,
   })
 }

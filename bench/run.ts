@@ -18,6 +18,7 @@ import { benchScaffold } from './scaffold.js'
 import { benchTracingOverhead } from './tracing-overhead.js'
 import type { BenchSection } from './stats.js'
 import { benchWorkerStartup } from './worker-startup.js'
+import { benchWorkflowSteps } from './workflow-steps.js'
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
@@ -34,6 +35,7 @@ const benches: Array<() => Promise<BenchSection>> = [
   () => benchEnqueueThroughput(app),
   () => benchWorkerStartup(app),
   () => benchMemory(app),
+  () => benchWorkflowSteps(app),
   benchMetricsScrape,
   benchCodegen,
 ]

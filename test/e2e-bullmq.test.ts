@@ -5,7 +5,7 @@ import { execFile, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { after, before, describe, test } from 'node:test'
+import { after, afterEach, before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { Queue, QueueEvents } from 'bullmq'
 import { cleanEnv } from './support/clean-env.js'
@@ -67,6 +67,13 @@ async function waitForState(q: Queue, jobId: string, states: string[], timeoutMs
 before(() => {
   const scaffold = run(process.execPath, [join(REPO, 'bin/create-pikku.js'), 'my-app', '--runtime', 'bullmq', '--yes'], workspace)
   assert.equal(scaffold.status, 0, scaffold.output)
+})
+
+// A test that fails before stopping its server must not leave it taking the next test's jobs.
+afterEach(async () => {
+  const running = servers.filter((child) => child.exitCode === null && child.signalCode === null)
+  for (const child of running) signalGroup(child, 'SIGKILL')
+  await Promise.all(running.map(exitOf))
 })
 
 after(async () => {
@@ -220,15 +227,16 @@ describe('create-pikku --runtime bullmq, end to end', () => {
   test("the generated project's own tests pass against Redis", () => {
     const tests = run('npm', ['test'])
     assert.equal(tests.status, 0, tests.output)
-    assert.match(tests.output, /# pass 8\n# fail 0/)
+    assert.match(tests.output, /# pass 10\n# fail 0/)
   })
 
   test('the nightly schedule is created at start and its tick queues a sales report that runs', async () => {
     const server = await startServer(process.execPath, ['--import', 'tsx', 'src/start.ts'])
     assert.match(server.output(), /Schedule 'nightly-sales-report' \(0 2 \* \* \*\): next run \d{4}-\d\d-\d\dT02:00:00\.000Z/)
     const schedules = queue('pikku-schedules')
-    const [tick] = await schedules.getDelayed()
-    assert.equal(tick?.name, 'nightly-sales-report', 'one tick waits for 02:00')
+    const delayed = await schedules.getDelayed()
+    assert.deepEqual(delayed.map((job) => job.name).sort(), ['nightly-sales-report', 'pikku-workflow-recovery'], 'one tick of each schedule waits')
+    const tick = delayed.find((job) => job.name === 'nightly-sales-report')
     // Run tonight's tick now instead of waiting for it.
     await tick!.promote()
     assert.equal(await waitForState(schedules, tick!.id!, ['completed', 'failed']), 'completed')
@@ -237,11 +245,12 @@ describe('create-pikku --runtime bullmq, end to end', () => {
     assert.ok(queued, server.output())
     assert.equal(await waitForState(reports, queued, ['completed', 'failed']), 'completed')
     assert.deepEqual((await reports.getJob(queued))!.returnvalue, { orderCount: 2, totalCents: 2240, totalsByCountry: { NL: 1250, FR: 990 } })
-    assert.equal((await schedules.getJobSchedulers()).length, 1, 'the next tick is scheduled')
+    const schedulerNames = async () => (await schedules.getJobSchedulers()).map((scheduler) => scheduler.key).sort()
+    assert.deepEqual(await schedulerNames(), ['nightly-sales-report', 'pikku-workflow-recovery'], 'the next tick is scheduled')
 
     signalGroup(server.child, 'SIGTERM')
     assert.equal(await exitOf(server.child), 0, server.output())
-    assert.equal((await schedules.getJobSchedulers()).length, 1, 'a shutdown leaves the schedule in place')
+    assert.deepEqual(await schedulerNames(), ['nightly-sales-report', 'pikku-workflow-recovery'], 'a shutdown leaves the schedules in place')
   })
 
   test('SIGTERM while a job runs: the job completes, then the process exits 0', async () => {

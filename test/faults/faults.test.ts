@@ -16,6 +16,7 @@ import { signalGroup, startWorkerServer, type WorkerServer } from '../support/wo
 import { createFaultProject, readLedger, tally } from './fault-project.js'
 import { runFailover, type FailoverResult } from './failover-run.js'
 import { record, writeReliabilityReport } from './reliability-report.js'
+import { workflowScenarios } from './workflow-scenarios.js'
 
 const redis = new OwnRedis({ persistent: true })
 const servers: WorkerServer[] = []
@@ -317,6 +318,10 @@ describe('fault injection', () => {
       const failedJobs = await Promise.all(poisonIds.map((id) => finished(queue, id)))
       const endedAfter = Math.max(...failedJobs.map((job) => job.finishedOn! - addedAt))
       for (const job of failedJobs) assert.equal(job.attemptsMade, 1, `poison job ${job.id} ran once`)
+      // Each fails with its own reason, not BullMQ's stall limit (which a skipped quarantine ends in).
+      assert.match(failedJobs[0]!.failedReason, /cannot run: its data field in Redis is not JSON/)
+      assert.match(failedJobs[1]!.failedReason, /cannot run: its opts field in Redis is not JSON/)
+      assert.match(failedJobs[2]!.failedReason, /^Invalid data/)
       assert.ok((await queue.getJobs(['failed'])).length >= 3, 'the failed list reads again')
       const counts = await drainAndCount(ids, ledger, [server], 60_000)
       record({
@@ -523,3 +528,5 @@ describe('failover', () => {
     }
   })
 })
+
+workflowScenarios(() => redis.url)

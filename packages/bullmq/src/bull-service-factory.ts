@@ -9,6 +9,7 @@ import { closeRedisClient, connectRedisClient, RedisClientBuilder } from './conn
 import { DEFAULT_REDIS_URL } from './connection/redis-url.js'
 import { resolveBullMQTelemetry } from './tracing/bullmq-telemetry.js'
 import { JobTracer } from './tracing/job-tracer.js'
+import { BullWorkflowService, type BullWorkflowServiceOptions } from './workflows/bull-workflow-service.js'
 
 export interface BullServiceFactoryOptions {
   /**
@@ -116,6 +117,7 @@ export class BullServiceFactory {
   private queueService: BullQueueService | undefined
   private queueWorkers: BullQueueWorkers | undefined
   private schedulerService: BullSchedulerService | undefined
+  private workflowService: BullWorkflowService | undefined
   private closing: Promise<{ forced: boolean }> | undefined
 
   constructor(options: BullServiceFactoryOptions = {}) {
@@ -208,6 +210,25 @@ export class BullServiceFactory {
       ...options,
     })
     return this.schedulerService
+  }
+
+  /**
+   * Durable workflows (core's engine; README "Durable workflows"); the same instance on every call.
+   * Create it after the generated bootstrap is loaded and before `registerQueues()`: it wires a worker
+   * on each workflow queue codegen declared and the recovery task of the scheduler service, which
+   * must be started too (sleeps are its delayed jobs). Its store shares the producers' connection.
+   */
+  getWorkflowService(options: Omit<BullWorkflowServiceOptions, 'connection' | 'queueService' | 'prefix' | 'logger'> = {}): BullWorkflowService {
+    this.assertOpen()
+    const queueService = this.getQueueService()
+    this.workflowService ??= new BullWorkflowService({
+      ...options,
+      queueService,
+      connection: queueService.producerConnection,
+      prefix: this.prefix,
+      logger: this.logger,
+    })
+    return this.workflowService
   }
 
   /**

@@ -43,3 +43,9 @@ export {
 export { DASHBOARD_PATH } from './monitoring/dashboard.js'
 export { QueueMetrics, JOB_STATES } from './monitoring/queue-metrics.js'
 export { ReadinessTracker, DEFAULT_STUCK_AFTER_MS, type Readiness, type ReadinessOptions } from './monitoring/readiness.js'
+export {
+  BullWorkflowService,
+  DEFAULT_WORKFLOW_RETENTION_MS,
+  type BullWorkflowServiceOptions,
+} from './workflows/bull-workflow-service.js'
+export { WorkflowRunStore, type StoredStep } from './workflows/workflow-run-store.js'

@@ -75,7 +75,7 @@ function report(rootDir: string, { model, outDir, changed, warnings }: GenerateR
   for (const d of warnings) {
     console.error(formatDiagnostic({ ...d, file: relative(rootDir, d.file) || d.file, message: `warning: ${d.message}` }))
   }
-  const what = `${model.functions.length} function(s), ${model.queueWorkers.length} queue worker(s), ${model.schedulers.length} scheduled task(s)`
+  const what = `${model.functions.length} function(s), ${model.queueWorkers.length} queue worker(s), ${model.schedulers.length} scheduled task(s), ${model.workflows.length} workflow(s)`
   console.log(`pikku: ${changed ? 'wrote' : 'unchanged'} ${relative(rootDir, outDir) || '.'}/ — ${what} (${Math.round(tookMs)} ms)`)
 }
 

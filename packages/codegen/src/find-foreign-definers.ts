@@ -8,7 +8,7 @@ import { diagnosticAt } from './source-location.js'
 
 /** Where each name codegen reads is generated, for the message. */
 const HOME: Record<string, string> = {
-  ...Object.fromEntries(Object.keys(FUNCTION_DEFINERS).map((name) => [name, '#pikku/function'])),
+  ...Object.fromEntries(Object.entries(FUNCTION_DEFINERS).map(([name, { workflow }]) => [name, workflow ? '#pikku/workflow' : '#pikku/function'])),
   wireQueueWorker: '#pikku/queue',
   wireScheduler: '#pikku/scheduler',
   addGlobalMiddleware: '#pikku/middleware',

@@ -8,11 +8,17 @@ import { readStringList } from './read-string-list.js'
 import { resolveDefiner } from './resolve-definer.js'
 import { diagnosticAt } from './source-location.js'
 
-/** The definers a function can be declared with; only pikkuFunc demands a session. */
-export const FUNCTION_DEFINERS: Record<string, { sessionless: boolean }> = {
+/**
+ * The definers a function can be declared with; only pikkuFunc demands a session. A workflow
+ * (pikkuWorkflowFunc, pikkuWorkflowComplexFunc) is a sessionless function too, with the
+ * `source` core's workflow meta gives it.
+ */
+export const FUNCTION_DEFINERS: Record<string, { sessionless: boolean; workflow?: 'dsl' | 'complex' }> = {
   pikkuFunc: { sessionless: false },
   pikkuSessionlessFunc: { sessionless: true },
   pikkuVoidFunc: { sessionless: true },
+  pikkuWorkflowFunc: { sessionless: true, workflow: 'dsl' },
+  pikkuWorkflowComplexFunc: { sessionless: true, workflow: 'complex' },
 }
 
 export interface FoundFunction extends PikkuFunctionInfo {
@@ -21,6 +27,16 @@ export interface FoundFunction extends PikkuFunctionInfo {
   anchor: ts.Node
   /** Declared inline as a wiring's `func:`; findWirings gives it its id. */
   inline: boolean
+  /** Set for a workflow: the source core's meta gives it. */
+  workflow: 'dsl' | 'complex' | undefined
+  /** The implementation: the definer's argument, or its config's func:. */
+  funcNode: ts.Expression
+}
+
+/** Options core 0.12.84 declares for workflow steps but never reads, and what to write instead. */
+const IGNORED_STEP_OPTIONS: Record<string, string> = {
+  workflowRetries: "give the retries where the step runs: workflow.do('Step', 'myFunction', data, { retries: 3, retryDelay: '1s' })",
+  workflowTimeout: "a step is never timed out: bound the work inside the function (e.g. fetch(url, { signal: AbortSignal.timeout(30_000) })), and give retries where the step runs: workflow.do('Step', 'myFunction', data, { retries: 3, retryDelay: '1s' })",
 }
 
 /**
@@ -33,6 +49,7 @@ export function findPikkuFunctions(
   checker: ts.TypeChecker,
   isDefinerFile: (fileName: string) => boolean,
   diagnostics: Diagnostic[],
+  warnings: Diagnostic[],
 ): FoundFunction[] {
   const found: FoundFunction[] = []
   for (const sourceFile of sourceFiles) {
@@ -41,7 +58,7 @@ export function findPikkuFunctions(
       if (ts.isCallExpression(node)) {
         const definer = resolveDefiner(node, checker, isDefinerFile)
         if (definer && definer in FUNCTION_DEFINERS) {
-          const func = describe(node, definer, sourceFile, exportNames, checker, diagnostics)
+          const func = describe(node, definer, sourceFile, exportNames, checker, diagnostics, warnings)
           if (func) found.push(func)
         }
       }
@@ -59,14 +76,22 @@ function describe(
   exportNames: Map<ts.Node, string>,
   checker: ts.TypeChecker,
   diagnostics: Diagnostic[],
+  warnings: Diagnostic[],
 ): FoundFunction | undefined {
   const holder = call.parent
+  const { sessionless, workflow } = FUNCTION_DEFINERS[definer]!
   let id: string
   let anchor: ts.Node = call
   let inline = false
   if (ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name) && ts.isSourceFile(holder.parent.parent.parent)) {
     id = holder.name.text
     anchor = holder.name
+  } else if (workflow) {
+    // A workflow's name is its id, which callers write out (workflow.do, services.workflows.start).
+    diagnostics.push(
+      diagnosticAt(call, `${definer}(...) must be the value of an exported top-level const (export const orderWorkflow = ${definer}(...)): its name is the workflow's name`),
+    )
+    return undefined
   } else if (ts.isExportAssignment(holder) && !holder.isExportEquals) {
     id = identifierFromName(basename(sourceFile.fileName).replace(/\.(m|c)?tsx?$/, '')) || 'defaultFunction'
   } else if (ts.isPropertyAssignment(holder) && ts.isIdentifier(holder.name) && holder.name.text === 'func') {
@@ -79,21 +104,56 @@ function describe(
     )
     return undefined
   }
-  const typed = functionTypes(call, id || 'func', checker, diagnostics)
-  if (!typed) return undefined
+  const inferred = functionTypes(call, id || 'func', checker, diagnostics)
+  if (!inferred) return undefined
+  // Codegen's checker sees a step's result as any (it has no map of the project's functions), so a
+  // workflow's output it infers is not the real one: unless written out (pikkuWorkflowFunc<In, Out>),
+  // it is typed through the workflow itself, and not checked at run time.
+  const typed = workflow && call.typeArguments?.length !== 2 && inferred.output !== 'void'
+    ? { ...inferred, output: 'other' as const, outputSchema: undefined }
+    : inferred
   const [argument] = call.arguments
-  const tagsNode = ts.isObjectLiteralExpression(argument) ? propertyValue(argument, 'tags') : undefined
+  const config = argument && ts.isObjectLiteralExpression(argument) ? argument : undefined
+  const tagsNode = config ? propertyValue(config, 'tags') : undefined
   return {
     id,
     file: sourceFile.fileName,
     exportName: ts.isExportAssignment(holder) ? 'default' : exportNames.get(holder),
-    sessionless: FUNCTION_DEFINERS[definer].sessionless,
+    sessionless,
     ...typed,
     tags: tagsNode ? readStringList(tagsNode, 'tags', checker, diagnostics) : [],
+    workflowQueued: config ? readStepOptions(config, checker, diagnostics, warnings) : false,
     call,
     anchor,
     inline,
+    workflow,
+    funcNode: implementationOf(call)!,
   }
+}
+
+/**
+ * `workflowQueued` from a function's config, which must be a literal: it decides at codegen
+ * time whether the function gets a queue (wf-step-<id>). The step options core ignores are
+ * warned about, with what to write instead.
+ */
+function readStepOptions(config: ts.ObjectLiteralExpression, checker: ts.TypeChecker, diagnostics: Diagnostic[], warnings: Diagnostic[]): boolean {
+  for (const [option, instead] of Object.entries(IGNORED_STEP_OPTIONS)) {
+    const node = propertyValue(config, option)
+    if (node) warnings.push(diagnosticAt(node.parent, `${option} is ignored: @pikku/core 0.12.84 reads it nowhere; ${instead}`))
+  }
+  const node = propertyValue(config, 'workflowQueued')
+  if (!node) return false
+  const value = checker.typeToString(checker.getTypeAtLocation(node))
+  if (value === 'true' || value === 'false') return value === 'true'
+  diagnostics.push(diagnosticAt(node, `workflowQueued must be known when codegen runs: true or false, not a value of type ${value} (it decides whether the function gets a queue of its own)`))
+  return false
+}
+
+/** The function a definer call declares: its argument, or the func: of its config; undefined when missing. */
+function implementationOf(call: ts.CallExpression): ts.Expression | undefined {
+  const [argument] = call.arguments
+  if (!argument) return undefined
+  return ts.isObjectLiteralExpression(argument) ? propertyValue(argument, 'func') : argument
 }
 
 /** Input and output of the function, from the definer's type arguments (inferred or written) and the function itself. */
@@ -109,7 +169,7 @@ function functionTypes(
     return undefined
   }
   const config = ts.isObjectLiteralExpression(argument) ? argument : undefined
-  const funcNode = config ? propertyValue(config, 'func') : argument
+  const funcNode = implementationOf(call)
   if (!funcNode) {
     diagnostics.push(diagnosticAt(argument, 'the function config needs func: pikkuSessionlessFunc({ func: async (services, data) => ... })'))
     return undefined

@@ -107,6 +107,12 @@ export function findWirings(
       return undefined
     }
     if (func.inline) func.id = `${identifierFromName(name)}${inlineSuffix}`
+    if (func.workflow) {
+      diagnostics.push(
+        diagnosticAt(funcNode, `${what} "${name}": ${func.id} is a workflow, which runs on its own queues and is not wired: start it with services.workflows.start('${func.id}', input), from a function of its own if it must run from this ${what}`),
+      )
+      return undefined
+    }
     if (!func.sessionless) {
       diagnostics.push(diagnosticAt(funcNode, `${what} "${name}": ${func.id} is declared with pikkuFunc, which needs a user session, and ${what}s have none; declare it with pikkuSessionlessFunc`))
       return undefined

@@ -18,16 +18,22 @@ import { renderQueueMeta } from './render/render-queue-meta.js'
 import { renderSchedulerMeta } from './render/render-scheduler-meta.js'
 import { renderSchemas } from './render/render-schemas.js'
 import { renderStandardSchemaValidation } from './render/render-standard-schema-validation.js'
+import { renderPikkuWorkflow } from './render/render-pikku-workflow.js'
+import { renderRpcMeta } from './render/render-rpc-meta.js'
 import { renderWiringImports } from './render/render-wiring-imports.js'
+import { renderWorkflowMap } from './render/render-workflow-map.js'
+import { renderWorkflowMeta } from './render/render-workflow-meta.js'
+import { renderWorkflowWirings } from './render/render-workflow-wirings.js'
 import { writeOutput } from './write-output.js'
 
 /**
- * Paths inside outDir. User code imports the first three (`#pikku/pikku-types.gen.js`, …) and the
+ * Paths inside outDir. User code imports the first four (`#pikku/pikku-types.gen.js`, …) and the
  * leaves (`#pikku/function`, `#pikku/queue`, …; see render-leaf-indexes.ts), which re-export the first.
  */
 export const OUTPUT_FILES = {
   types: 'pikku-types.gen.ts',
   queue: 'pikku-queue.gen.ts',
+  workflow: 'pikku-workflow.gen.ts',
   bootstrap: 'pikku-bootstrap.gen.ts',
   hookFactories: 'middleware/pikku-hook-factories.gen.ts',
   functionsMeta: 'function/pikku-functions-meta.gen.ts',
@@ -39,6 +45,10 @@ export const OUTPUT_FILES = {
   queueMap: 'queue/pikku-queue-map.gen.ts',
   schedulerMeta: 'scheduler/pikku-schedulers-meta.gen.ts',
   schedulerWirings: 'scheduler/pikku-schedulers-wirings.gen.ts',
+  workflowsMeta: 'workflow/pikku-workflows-meta.gen.ts',
+  workflowWirings: 'workflow/pikku-workflow-wirings.gen.ts',
+  workflowMap: 'workflow/pikku-workflow-map.gen.ts',
+  rpcMeta: 'rpc/pikku-rpc-meta.gen.ts',
 } as const
 
 type OutputPaths = Record<keyof typeof OUTPUT_FILES, string>
@@ -74,7 +84,7 @@ export class Generator {
 
   run(): GenerateResult {
     const { config, paths } = this
-    const leaves = renderLeafIndexes(config.outDir, paths.types, paths.queue)
+    const leaves = renderLeafIndexes(config.outDir, paths)
     const outputs = new Set([...Object.values(paths), ...leaves.keys()])
     const { model, program, warnings } = inspectProject({
       config,
@@ -85,7 +95,7 @@ export class Generator {
       oldProgram: this.program,
       generated: {
         files: outputs,
-        specifiers: generatedSpecifiers([OUTPUT_FILES.types, OUTPUT_FILES.queue, OUTPUT_FILES.bootstrap]),
+        specifiers: generatedSpecifiers([OUTPUT_FILES.types, OUTPUT_FILES.queue, OUTPUT_FILES.workflow, OUTPUT_FILES.bootstrap]),
       },
     })
     this.program = program
@@ -109,21 +119,27 @@ export class Generator {
 }
 
 function renderModelFiles(paths: OutputPaths, model: ProjectModel): Map<string, string> {
+  const byId = new Map(model.functions.map((f) => [f.id, f]))
   return new Map([
     [paths.functionsMeta, renderFunctionsMeta(model.functions)],
     [paths.schemas, renderSchemas(model.functions)],
-    [paths.queueMeta, renderQueueMeta(model.queueWorkers)],
+    [paths.queueMeta, renderQueueMeta(model.queueWorkers, model.workflows, model.functions)],
     [paths.queueWirings, renderWiringImports(paths.queueWirings, model.queueWorkers)],
     [paths.schedulerMeta, renderSchedulerMeta(model.schedulers)],
     [paths.schedulerWirings, renderWiringImports(paths.schedulerWirings, model.schedulers)],
     [paths.queueMap, renderQueueMap(paths.queueMap, paths.types, model.queueWorkers, model.functions)],
     [paths.queue, renderPikkuQueue(paths.queue, paths.queueMap)],
+    [paths.workflowsMeta, renderWorkflowMeta(model.workflows)],
+    [paths.rpcMeta, renderRpcMeta(model.functions)],
+    [paths.workflowMap, renderWorkflowMap(paths.workflowMap, paths.types, model.functions, model.workflows)],
+    [paths.workflow, renderPikkuWorkflow(paths.workflow, paths.workflowMap)],
+    [paths.workflowWirings, renderWorkflowWirings(paths.workflowWirings, paths.types, model.workflows, model.unwiredStepFunctions.map((id) => byId.get(id)!))],
     [paths.hookFactories, renderHookFactories(paths.hookFactories, model.hookFactories)],
     [paths.bootstrap, renderBootstrap(
         paths.bootstrap,
-        [paths.functionsMeta, paths.schemas, paths.queueMeta, paths.schedulerMeta],
+        [paths.functionsMeta, paths.schemas, paths.queueMeta, paths.schedulerMeta, paths.workflowsMeta, paths.rpcMeta],
         [...model.hookFiles, paths.hookFactories],
-        [paths.queueWirings, paths.schedulerWirings],
+        [paths.queueWirings, paths.schedulerWirings, paths.workflowWirings],
       ),],
   ])
 }

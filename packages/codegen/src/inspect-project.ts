@@ -11,6 +11,7 @@ import { findForeignDefiners } from './find-foreign-definers.js'
 import { findHooks } from './find-hooks.js'
 import { findUnresolvedImports } from './find-unresolved-imports.js'
 import { findWirings } from './find-wirings.js'
+import { findWorkflows } from './find-workflows.js'
 import type { PikkuConfig } from './load-config.js'
 import type { ProjectModel } from './project-model.js'
 import type { ProjectHost } from './project-host.js'
@@ -62,7 +63,7 @@ export function inspectProject({ config, host, typesFile, overlays, oldProgram, 
   }, diagnostics)
   findForeignDefiners(sourceFiles, host, diagnostics)
   const types = findApplicationTypes([...sourceFiles, ...declarations], checker, config, diagnostics)
-  const found = findPikkuFunctions(sourceFiles, checker, isDefinerFile, diagnostics)
+  const found = findPikkuFunctions(sourceFiles, checker, isDefinerFile, diagnostics, warnings)
   const { queueWorkers, schedulers } = findWirings(sourceFiles, found, checker, isDefinerFile, config.rootDir, diagnostics)
   findCoreWirings(sourceFiles, checker, diagnostics, warnings)
   // Hooks are looked for in every project file the sources import, too: a factory re-exported from
@@ -90,13 +91,27 @@ export function inspectProject({ config, host, typesFile, overlays, oldProgram, 
       diagnostics.push(diagnosticAt(func.anchor, `queue "${worker.name}": ${func.id} takes a Standard Schema input, so the typed producer imports its type: export it (export const ${func.inline ? 'myWorker' : func.id} = ...) and wire it by name`))
     }
   }
+  const named = found.filter((f) => f.id !== '')
+  const { workflows, unwiredStepFunctions } = findWorkflows(sourceFiles, named, { queueWorkers, schedulers }, checker, isDefinerFile, config.rootDir, diagnostics)
   if (diagnostics.length > 0) throw new CodegenError(diagnostics)
 
-  const functions = found
-    .filter((f) => f.id !== '')
-    .map(({ call: _call, anchor: _anchor, inline: _inline, ...info }) => info)
+  const functions = named
+    .map(({ call: _call, anchor: _anchor, inline: _inline, workflow: _workflow, funcNode: _funcNode, ...info }) => info)
     .sort((a, b) => compareCodePoints(a.id, b.id))
-  return { model: { types, functions, queueWorkers, schedulers, hookFiles: hooks.files, hookFactories: hooks.factories }, program, warnings }
+  return {
+    model: {
+      types,
+      functions,
+      queueWorkers,
+      schedulers,
+      workflows: workflows.sort((a, b) => compareCodePoints(a.name, b.name)),
+      unwiredStepFunctions,
+      hookFiles: hooks.files,
+      hookFactories: hooks.factories,
+    },
+    program,
+    warnings,
+  }
 }
 
 /**

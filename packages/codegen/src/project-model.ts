@@ -6,6 +6,10 @@ export interface ProjectModel {
   functions: PikkuFunctionInfo[]
   queueWorkers: QueueWorkerInfo[]
   schedulers: SchedulerInfo[]
+  /** Durable workflows (pikkuWorkflowFunc, pikkuWorkflowComplexFunc); each is also one of `functions`, under the same id. */
+  workflows: WorkflowInfo[]
+  /** Functions workflow steps run that no queue or scheduler wiring registers with core: the workflow wirings register them. */
+  unwiredStepFunctions: string[]
   /** Files that call a hook (addTagMiddleware, addGlobalPermission, pikkuWireServices, …) at their top level: loaded before any wiring. */
   hookFiles: string[]
   /** Exported factories that call hooks: the bootstrap calls each once, before any wiring. */
@@ -61,6 +65,8 @@ export interface PikkuFunctionInfo {
   noInput: boolean
   /** From the config's tags: its tag middleware (addMiddleware) applies to it. */
   tags: string[]
+  /** `workflowQueued: true`: as a workflow step it runs as a job of its own (queue wf-step-<id>), not inside the orchestration. */
+  workflowQueued: boolean
 }
 
 export interface QueueWorkerInfo {
@@ -82,4 +88,32 @@ export interface SchedulerInfo {
   /** The file that calls wireScheduler; the bootstrap imports it. */
   file: string
   tags: string[]
+}
+
+/** A durable workflow: a sessionless function whose id is the workflow's name. */
+export interface WorkflowInfo {
+  /** The workflow's name, which is also its function id: the exported variable's name. */
+  name: string
+  file: string
+  /** The name the file exports it under. */
+  exportName: string
+  /** 'dsl' for pikkuWorkflowFunc, 'complex' for pikkuWorkflowComplexFunc, as core's meta names them. */
+  source: 'dsl' | 'complex'
+  /** Changes whenever the workflow's func changes: core compares it with the one a run started on. */
+  graphHash: string
+  /** Every step name in source order, when all are known at codegen time; undefined otherwise. */
+  plannedSteps: Array<{ stepName: string }> | undefined
+  /** The workflow.do and workflow.sleep calls in its func, in source order. */
+  steps: WorkflowStepInfo[]
+}
+
+export interface WorkflowStepInfo {
+  /** 'rpc': workflow.do(step, 'functionOrWorkflow', data); 'inline': workflow.do(step, async () => …); 'sleep': workflow.sleep(step, duration). */
+  kind: 'rpc' | 'inline' | 'sleep'
+  /** The step name, when it is a literal. */
+  stepName: string | undefined
+  /** The function or workflow an 'rpc' step runs. */
+  rpcName: string | undefined
+  /** Where the call is in the workflow's file (1-based). */
+  location: { line: number; column: number }
 }

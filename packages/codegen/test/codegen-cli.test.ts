@@ -16,6 +16,12 @@ const ROUTES = `import { wireQueueWorker } from '../.pikku/pikku-types.gen.js'
 import { echo } from './functions.js'
 wireQueueWorker({ name: 'echo', func: echo })
 `
+/** A workflow whose body is `body` (the statements of its func), in src/flow.ts. */
+const workflow = (body: string, { exported = true, name = 'flow' } = {}) => `import { pikkuWorkflowFunc } from '../.pikku/pikku-types.gen.js'
+${exported ? 'export ' : ''}const ${name} = pikkuWorkflowFunc<{ text: string }, string>(async (_services, data, { workflow }) => {
+  ${body}
+})
+`
 
 /** A project with the given files, no tsconfig.json (codegen's defaults apply), removed after the tests. */
 function project(files: Record<string, string>): string {
@@ -69,9 +75,12 @@ describe('pikku codegen', () => {
       "import './schemas/register.gen.js'",
       "import './queue/pikku-queue-workers-wirings-meta.gen.js'",
       "import './scheduler/pikku-schedulers-meta.gen.js'",
+      "import './workflow/pikku-workflows-meta.gen.js'",
+      "import './rpc/pikku-rpc-meta.gen.js'",
       "import './middleware/pikku-hook-factories.gen.js'",
       "import './queue/pikku-queue-workers-wirings.gen.js'",
       "import './scheduler/pikku-schedulers-wirings.gen.js'",
+      "import './workflow/pikku-workflow-wirings.gen.js'",
     ])
   })
 
@@ -258,6 +267,84 @@ describe('pikku codegen', () => {
       /^src\/routes\.ts:1:33 '#pikku\/pikku-types\.gen' names a generated file without its extension: write '#pikku\/pikku-types\.gen\.js'/m,
     ],
     [
+      'a workflow step whose function is not a literal',
+      { 'src/flow.ts': workflow("const name: string = 'echo'\n  return (await workflow.do('Echo', name, data)).text") },
+      /^src\/flow\.ts:4:37 the function a workflow step runs must be known when codegen runs: a string literal naming a function or workflow of the project \(workflow\.do\('Reserve stock', 'reserveStock', data\)\), not a value of type string/m,
+    ],
+    [
+      'a workflow step that names no function of the project',
+      { 'src/flow.ts': workflow("return (await workflow.do('Echo', 'ecko', data)).text") },
+      /^src\/flow\.ts:3:37 workflow step 'Echo' runs 'ecko', which is not a function or workflow of the project: did you mean 'echo'\?/m,
+    ],
+    [
+      'workflow.suspend, which this runtime cannot resume',
+      { 'src/flow.ts': workflow("await workflow.suspend('Wait for approval')\n  return data.text") },
+      /^src\/flow\.ts:3:9 workflow\.suspend\(\.\.\.\) is not supported by pikku-bullmq yet: nothing in this runtime resumes a suspended run\. Model the wait as a step that polls/m,
+    ],
+    [
+      'workflow.approval, which this runtime cannot record',
+      { 'src/flow.ts': workflow("await workflow.approval('Sign-off', {})\n  return data.text") },
+      /^src\/flow\.ts:3:9 workflow\.approval\(\.\.\.\) is not supported by pikku-bullmq yet: this runtime has no way to record a decision\. Model the approval as a step that polls for it/m,
+    ],
+    [
+      "a scenario's expect step",
+      { 'src/flow.ts': workflow("await workflow.expectEventually('Sent', 'echo', data, () => true)\n  return data.text") },
+      /^src\/flow\.ts:3:9 workflow\.expectEventually\(\.\.\.\) is not supported by pikku-bullmq yet: it is a scenario assertion/m,
+    ],
+    [
+      'pikkuWorkflowGraph',
+      { 'src/graph.ts': "import { pikkuWorkflowGraph } from '@pikku/core/workflow'\nexport const graph = pikkuWorkflowGraph({ nodes: {} } as never)\n" },
+      /^src\/graph\.ts:2:22 pikkuWorkflowGraph\(\.\.\.\) is not supported by pikku-bullmq yet: write the workflow as pikkuWorkflowFunc \(from '#pikku\/workflow'\)/m,
+    ],
+    [
+      'a workflow that is not exported',
+      { 'src/flow.ts': `${workflow('return data.text', { exported: false })}void flow\n` },
+      /^src\/flow\.ts:2:7 workflow flow must be exported, so the generated wirings can register it: export const flow = \.\.\./m,
+    ],
+    [
+      'a workflow declared where it has no name',
+      { 'src/flow.ts': "import { pikkuWorkflowFunc } from '../.pikku/pikku-types.gen.js'\nexport default pikkuWorkflowFunc(async () => 1)\n" },
+      /^src\/flow\.ts:2:16 pikkuWorkflowFunc\(\.\.\.\) must be the value of an exported top-level const \(export const orderWorkflow = pikkuWorkflowFunc\(\.\.\.\)\): its name is the workflow's name/m,
+    ],
+    [
+      'a step function that is not exported',
+      {
+        'src/flow.ts': `${workflow("return (await workflow.do('Shout', 'shout', data)).text")}const shout = pikkuSessionlessFunc<{ text: string }, { text: string }>(async (_s, { text }) => ({ text }))\nvoid shout\n`.replace(
+          'import { pikkuWorkflowFunc }',
+          'import { pikkuSessionlessFunc, pikkuWorkflowFunc }',
+        ),
+      },
+      /^src\/flow\.ts:5:7 shout runs as a workflow step \(src\/flow\.ts:3:38\), so the generated wirings register it: export it \(export const shout = \.\.\.\)/m,
+    ],
+    [
+      'a workflow wired as a queue worker',
+      { 'src/flow.ts': workflow('return data.text'), 'src/routes.ts': `${ROUTES}import { flow } from './flow.js'\nwireQueueWorker({ name: 'flow', func: flow })\n` },
+      /^src\/routes\.ts:5:39 queue "flow": flow is a workflow, which runs on its own queues and is not wired: start it with services\.workflows\.start\('flow', input\)/m,
+    ],
+    [
+      'two workflows whose queue names are the same',
+      { 'src/flow.ts': `${workflow('return data.text', { name: 'sendHTMLEmail' })}${workflow('return data.text', { name: 'sendHtmlemail' }).split('\n').slice(1).join('\n')}` },
+      /^src\/flow\.ts:5:14 core runs workflow sendHtmlemail on queue "wf-orchestrator-send-htmlemail", as it does workflow sendHTMLEmail \(src\/flow\.ts:2:14\): core derives both names the same way \(kebab-case of the id\), so rename one/m,
+    ],
+    [
+      'a workflowQueued function whose step queue is wired by hand',
+      {
+        'src/functions.ts': FUNCTIONS.replace('(async (_s, data) => data)', '({ workflowQueued: true, func: async (_s, data) => data })'),
+        'src/routes.ts': `${ROUTES}wireQueueWorker({ name: 'wf-step-echo', func: echo })\n`,
+      },
+      /^src\/functions\.ts:2:14 queue "wf-step-echo" is wired in src\/routes\.ts, and core runs the workflowQueued steps of echo on a queue of that name: rename the wired queue/m,
+    ],
+    [
+      'a workflowQueued that is not a literal',
+      { 'src/functions.ts': FUNCTIONS.replace('(async (_s, data) => data)', '({ workflowQueued: Math.random() > 0.5, func: async (_s, data) => data })') },
+      /^src\/functions\.ts:2:\d+ workflowQueued must be known when codegen runs: true or false, not a value of type boolean/m,
+    ],
+    [
+      'a workflow definer imported from core',
+      { 'src/flow.ts': workflow('return data.text').replace("'../.pikku/pikku-types.gen.js'", "'@pikku/core/workflow'") },
+      /^src\/flow\.ts:1:10 pikkuWorkflowFunc is imported from '@pikku\/core\/workflow', where codegen does not read it, so what it declares would not run: import \{ pikkuWorkflowFunc \} from '#pikku\/workflow'/m,
+    ],
+    [
       'a syntax error',
       { 'src/functions.ts': `${FUNCTIONS}export const broken = (\n`, 'src/routes.ts': ROUTES },
       /^src\/functions\.ts:4:1 /m,
@@ -288,6 +375,15 @@ describe('pikku codegen', () => {
     assert.match(run.stderr, /^src\/core-routes\.ts:3:1 warning: wireQueueWorker imported from @pikku\/core runs, but it is core's untyped form: .*import \{ wireQueueWorker \} from '#pikku\/queue'$/m)
     assert.match(readFileSync(join(root, '.pikku', 'queue', 'pikku-queue-workers-wirings-meta.gen.ts'), 'utf8'), /"echo-core": \{\s+"pikkuFuncId": "echo"/)
     assert.match(readFileSync(join(root, '.pikku', 'queue', 'pikku-queue-workers-wirings.gen.ts'), 'utf8'), /import '\.\.\/\.\.\/src\/core-routes\.js'/)
+  })
+
+  test('workflowRetries and workflowTimeout, which core ignores, are warnings that say what to write instead', () => {
+    const root = copyOfGenerated()
+    writeFileSync(join(root, 'src', 'functions.ts'), FUNCTIONS.replace('(async (_s, data) => data)', "({\n  workflowRetries: 3,\n  workflowTimeout: '30s',\n  func: async (_s, data) => data,\n})"))
+    const run = pikku(root)
+    assert.equal(run.status, 0, run.stderr)
+    assert.match(run.stderr, /^src\/functions\.ts:3:3 warning: workflowRetries is ignored: @pikku\/core 0\.12\.84 reads it nowhere; give the retries where the step runs: workflow\.do\('Step', 'myFunction', data, \{ retries: 3, retryDelay: '1s' \}\)$/m)
+    assert.match(run.stderr, /^src\/functions\.ts:4:3 warning: workflowTimeout is ignored: @pikku\/core 0\.12\.84 reads it nowhere; a step is never timed out: bound the work inside the function/m)
   })
 
   test('hook factories are called once by the bootstrap, however often and from wherever they are re-exported', () => {

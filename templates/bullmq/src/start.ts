@@ -18,13 +18,18 @@ const bull = new BullServiceFactory({
 })
 await bull.init()
 
+// Runs the scheduled tasks, and the workflows' sleeps (delayed jobs) and recovery task.
+const scheduler = bull.getSchedulerService()
+// Durable workflows (src/order.workflow.ts): wires a worker on each workflow queue, so before registerQueues().
+const workflowService = bull.getWorkflowService()
 await createSingletonServices(config, {
   queueService: bull.getQueueService(),
+  schedulerService: scheduler,
+  workflowService,
   logger,
 })
 const queues = await bull.getQueueWorkers().registerQueues()
 // Reconciles the wireScheduler tasks with Redis (never removed on shutdown) and runs their ticks.
-const scheduler = bull.getSchedulerService()
 await scheduler.start()
 
 // Monitoring: /healthz, /readyz, /metrics and the dashboard at /admin/queues.
@@ -36,6 +41,7 @@ const monitoring = config.monitoring
       queueNames: Object.keys(queues),
       queueWorkers: bull.getQueueWorkers(),
       scheduler,
+      workflows: workflowService,
       logger,
     }).catch(async (error: unknown) => {
       // e.g. a dashboard without a password on 0.0.0.0: stop before running more jobs.

@@ -4,11 +4,11 @@ import '#pikku/pikku-bootstrap.gen.js'
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { Queue } from 'bullmq'
-import { Redis } from 'ioredis'
 import { SignedQueueService } from '@pikku/core/queue'
 import { BullServiceFactory } from 'pikku-bullmq'
 import { PikkuQueue } from '#pikku/pikku-queue.gen.js'
 import { createConfig } from '../src/config.js'
+import { deletePrefix } from './delete-prefix.js'
 import { createSingletonServices } from '../src/services.js'
 
 // A signing secret of the tests' own unless the environment sets one, so signed user ids can be checked.
@@ -27,10 +27,7 @@ before(async () => {
 
 after(async () => {
   await bull.close()
-  const redis = new Redis(config.redisUrl)
-  const keys = await redis.keys(`${config.queuePrefix}:*`)
-  if (keys.length > 0) await redis.del(...keys)
-  await redis.quit()
+  await deletePrefix(config.redisUrl, config.queuePrefix)
 })
 
 test('hello-world-queue echoes the message', async () => {

@@ -4,7 +4,9 @@ import { Command, InvalidArgumentError, Option } from 'commander'
 import { DEFAULT_REDIS_URL } from '../connection/redis-url.js'
 import { block } from './terminal-text.js'
 import { CLEANABLE_STATES, CliError, LISTABLE_STATES, QueueInspector, type CleanableState, type ListableState } from './queue-inspector.js'
-import { colorsFor, renderJob, renderJobs, renderSchedules, renderStatus } from './terminal-output.js'
+import { colorsFor, renderJob, renderJobs, renderSchedules, renderStatus, renderWorkflowRun, renderWorkflowRuns } from './terminal-output.js'
+import { RUN_STATUSES } from '../workflows/workflow-run-store.js'
+import type { WorkflowStatus } from '@pikku/core/workflow'
 import { watchStatus } from './watch-status.js'
 
 interface GlobalOptions {
@@ -160,6 +162,36 @@ program
     action(async (inspector, json, queue: string | undefined) => {
       const schedules = await inspector.schedules(queue)
       return json ? schedules : renderSchedules(schedules, colors)
+    })
+  )
+
+program
+  .command('workflows')
+  .description('workflow runs, newest first, with the number of runs in each status')
+  .addOption(new Option('--status <status>', 'only runs with this status').choices(RUN_STATUSES))
+  .option('--limit <n>', 'at most this many runs', positiveInteger, 20)
+  .action(
+    action(async (inspector, json, options: { status?: WorkflowStatus; limit: number }) => {
+      const store = inspector.workflows()
+      const [counts, runs] = await Promise.all([
+        store.countByStatus(),
+        store.getRuns(options.status ? await store.runIdsByStatus(options.status, options.limit) : await store.recentRunIds(options.limit)),
+      ])
+      return json ? { counts, runs } : renderWorkflowRuns(counts, runs, colors)
+    })
+  )
+
+program
+  .command('workflow')
+  .description("one workflow run: status, input, output or error, and each step's attempts with their timings")
+  .argument('<runId>', 'the run id (from startWorkflow, or `workflows`)')
+  .action(
+    action(async (inspector, json, runId: string) => {
+      const store = inspector.workflows()
+      const run = await store.getRun(runId)
+      if (!run) throw new CliError(`No workflow run ${runId} under prefix '${inspector.prefix}' (never started, or removed by retention)`)
+      const history = await store.history(runId)
+      return json ? { run, steps: history } : renderWorkflowRun(run, history, colors)
     })
   )
 

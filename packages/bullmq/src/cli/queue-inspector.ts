@@ -1,4 +1,5 @@
 import { Queue, type Job, type JobType } from 'bullmq'
+import { DEFAULT_WORKFLOW_RETENTION_MS, WorkflowRunStore } from '../workflows/workflow-run-store.js'
 import { closeRedisClient, connectRedisClient, dataNodes, RedisClientBuilder, type RedisClient } from '../connection/redis-client-builder.js'
 
 /** How long a terminal command waits for Redis before it says it cannot reach it. */
@@ -98,6 +99,11 @@ export class QueueInspector {
       const reason = (error as Error).message
       throw new CliError(`Cannot reach Redis at ${this.redactedUrl}: ${reason}. Set REDIS_URL (or --redis-url) to your Redis.`)
     }
+  }
+
+  /** The app's workflow runs (read only: retention is the workers' setting). */
+  workflows(): WorkflowRunStore {
+    return new WorkflowRunStore({ ready: async () => this.redis }, { prefix: this.prefix, retentionMs: DEFAULT_WORKFLOW_RETENTION_MS })
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,7 @@
 import { createColors } from 'picocolors'
+import type { WorkflowRun, WorkflowStatus } from '@pikku/core/workflow'
 import type { JobDetails, JobSummary, QueueStatus, ScheduleSummary } from './queue-inspector.js'
+import type { StoredStep } from '../workflows/workflow-run-store.js'
 import { block, oneLine } from './terminal-text.js'
 
 export type Colors = ReturnType<typeof createColors>
@@ -119,4 +121,61 @@ export function renderSchedules(rows: ScheduleSummary[], colors: Colors): string
     ],
     colors
   )
+}
+
+const statusColor = (status: string, text: string, colors: Colors) =>
+  status === 'failed' || status === 'cancelled' ? colors.red(text) : status === 'completed' || status === 'succeeded' ? colors.green(text) : colors.yellow(text)
+
+export function renderWorkflowRuns(counts: Record<WorkflowStatus, number>, runs: WorkflowRun[], colors: Colors): string {
+  const summary = Object.entries(counts).map(([status, n]) => `${status} ${n}`).join(', ')
+  if (runs.length === 0) return `No workflow runs (${summary}).`
+  return `${table(
+    runs,
+    [
+      { header: 'RUN', value: (run) => run.id },
+      { header: 'WORKFLOW', value: (run) => run.workflow, color: (_run, text, c) => c.cyan(text) },
+      { header: 'STATUS', value: (run) => run.status, color: (run, text, c) => statusColor(run.status, text, c) },
+      { header: 'STARTED', value: (run) => run.createdAt.toISOString() },
+      { header: 'UPDATED', value: (run) => run.updatedAt.toISOString() },
+      { header: 'ERROR', value: (run) => (run.error?.message ?? '').replace(/\s+/g, ' '), color: (_run, text, c) => c.red(text) },
+    ],
+    colors,
+  )}\n${colors.dim(summary)}`
+}
+
+/** One run: its status, then every attempt of every step with its timings. */
+export function renderWorkflowRun(run: WorkflowRun, history: StoredStep[], colors: Colors): string {
+  const lines = [
+    `${colors.bold(`Run ${run.id}`)} of workflow ${colors.cyan(run.workflow)}: ${statusColor(run.status, run.status, colors)}`,
+    `started    ${run.createdAt.toISOString()}`,
+    `updated    ${run.updatedAt.toISOString()}`,
+    colors.bold('input'),
+    indent(json(run.input)),
+  ]
+  if (run.status === 'completed') lines.push(colors.bold('output'), indent(json(run.output)))
+  if (run.error) lines.push(colors.bold('error'), indent(colors.red(block(run.error.message ?? '', MAX_BLOCK))))
+  const durationMs = (step: StoredStep) => {
+    const start = step.runningAt ?? step.scheduledAt
+    const end = step.succeededAt ?? step.failedAt
+    return start && end ? `${end.getTime() - start.getTime()} ms` : '-'
+  }
+  lines.push(
+    colors.bold(`steps (${history.length} attempt(s))`),
+    history.length === 0
+      ? indent('-')
+      : indent(table(
+          history,
+          [
+            { header: 'STEP', value: (step) => step.stepName },
+            { header: 'FUNCTION', value: (step) => step.rpcName ?? (step.data && typeof step.data === 'object' && 'duration' in step.data ? 'sleep' : 'inline') },
+            { header: 'STATUS', value: (step) => step.status, color: (step, text, c) => statusColor(step.status, text, c) },
+            { header: 'ATTEMPT', value: (step) => String(step.attemptCount), align: 'right' },
+            { header: 'STARTED', value: (step) => (step.runningAt ?? step.scheduledAt ?? step.createdAt).toISOString() },
+            { header: 'TOOK', value: durationMs, align: 'right' },
+            { header: 'ERROR', value: (step) => (step.error?.message ?? '').replace(/\s+/g, ' '), color: (_step, text, c) => c.red(text) },
+          ],
+          colors,
+        )),
+  )
+  return lines.join('\n')
 }

@@ -11,6 +11,7 @@ import { DEFAULT_REDIS_URL } from '../connection/redis-url.js'
 import { createDashboardRouter, DASHBOARD_PATH } from './dashboard.js'
 import { ownHostNames, requireOwnHost } from './allowed-hosts.js'
 import { isLoopbackHost, limitFailedLogins, requireBasicAuth, weakPasswordReason } from './dashboard-auth.js'
+import type { BullWorkflowService } from '../workflows/bull-workflow-service.js'
 import { QueueMetrics } from './queue-metrics.js'
 import { hasRegisteredTracerProvider } from '../tracing/bullmq-telemetry.js'
 import { DEFAULT_STUCK_AFTER_MS, ReadinessTracker } from './readiness.js'
@@ -85,6 +86,12 @@ export interface MonitoringServerOptions {
    * format (see QueueMetricsOptions). Default: on when a tracer provider is registered.
    */
   exemplars?: boolean
+  /**
+   * The workflow service, when this process runs workflows: run counts by status in `/metrics`
+   * (`pikku_workflow_runs`), recent runs at `/workflows` and one run's steps at `/workflows/<runId>`
+   * (JSON, behind the dashboard's credentials when it has some).
+   */
+  workflows?: Pick<BullWorkflowService, 'countRuns' | 'listRuns' | 'getRunStatus'>
   logger: Logger
 }
 
@@ -188,6 +195,31 @@ export async function startMonitoringServer(options: MonitoringServerOptions): P
     if (!rendered || Date.now() - rendered.at >= metricsCacheMs) rendered = { at: Date.now(), text: metrics.metrics() }
     res.type(metrics.contentType).send(await rendered.text)
   })
+  const { workflows } = options
+  if (workflows) {
+    metrics.addWorkflowRuns(() => workflows.countRuns())
+    if (credentials) app.use('/workflows', limitFailedLogins(), requireBasicAuth(credentials))
+    app.get('/workflows', async (_req, res) => {
+      try {
+        const [counts, runs] = await Promise.all([workflows.countRuns(), workflows.listRuns({ limit: 50 })])
+        res.json({
+          counts,
+          runs: runs.map(({ id, workflow, status, createdAt, updatedAt, error }) => ({ id, workflow, status, createdAt, updatedAt, error: error?.message })),
+        })
+      } catch (error) {
+        res.status(503).json({ error: `Workflow runs cannot be read: ${error instanceof Error ? error.message : String(error)}` })
+      }
+    })
+    app.get('/workflows/:runId', async (req, res) => {
+      try {
+        const status = await workflows.getRunStatus(req.params.runId)
+        if (status) res.json(status)
+        else res.status(404).json({ error: `No workflow run ${req.params.runId} (never started, or removed by retention)` })
+      } catch (error) {
+        res.status(503).json({ error: `Workflow run cannot be read: ${error instanceof Error ? error.message : String(error)}` })
+      }
+    })
+  }
   if (dashboard.enabled) {
     app.use(DASHBOARD_PATH, requireOwnHost(ownHostNames(host, dashboard.allowedHosts)))
     if (credentials) app.use(DASHBOARD_PATH, limitFailedLogins(), requireBasicAuth(credentials))

@@ -140,6 +140,21 @@ export class QueueMetrics {
     })
   }
 
+  /** Reports workflow runs by status (`pikku_workflow_runs`), read from Redis at scrape time like the job counts. */
+  addWorkflowRuns(countRuns: () => Promise<Record<string, number>>): void {
+    new Gauge({
+      name: 'pikku_workflow_runs',
+      help: 'Workflow runs by status, read from Redis at scrape time (finished ones within retention; absent while Redis is down)',
+      labelNames: ['status'],
+      registers: [this.registry],
+      async collect() {
+        this.reset()
+        const counts = await withTimeout(countRuns(), COUNTS_TIMEOUT_MS, 'Redis did not answer in time').catch(() => undefined)
+        for (const [status, count] of Object.entries(counts ?? {})) this.set({ status }, count)
+      },
+    })
+  }
+
   private counts: Promise<Array<readonly [string, Record<string, number>]> | undefined> | undefined
 
   /** Reports the queue's job counts at scrape time. */

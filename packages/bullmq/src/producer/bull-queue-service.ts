@@ -80,6 +80,11 @@ export class BullQueueService implements QueueService {
 
   constructor(private readonly options: BullQueueServiceOptions) {}
 
+  /** The one connection of every producer queue; the workflow store shares it. */
+  get producerConnection(): ProducerConnection {
+    return this.options.producerConnection
+  }
+
   /**
    * Adds a job and returns its id. Options map to BullMQ as documented on
    * `toBullMQJobOptions`; note that pikku priorities run higher-first.

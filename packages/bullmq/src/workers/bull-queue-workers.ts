@@ -63,7 +63,7 @@ export class BullQueueWorkers implements QueueWorkers {
   /** Each worker's command connection, which BullMQ leaves open (it duplicates it for the blocking one). */
   private readonly connections = new Map<Worker, RedisClient>()
   private readonly forceClosed = new WeakSet<Worker>()
-  private readonly lastQuarantineScan = new Map<string, number>()
+  private readonly quarantineScans = new Map<string, Promise<boolean>>()
   private nextRefusalProbe = 0
   private registered = false
   private closing: Promise<{ forced: boolean }> | undefined
@@ -277,28 +277,35 @@ export class BullQueueWorkers implements QueueWorkers {
   }
 
   /**
-   * Quarantines the unreadable fields of this queue's active jobs (at most one scan a second):
-   * the job a worker could not read is among them, waiting for its lock to expire. Resolves to
-   * whether it quarantined any.
+   * Quarantines the unreadable fields of this queue's active jobs: the job a worker could not read
+   * is among them, waiting for its lock to expire. Scans of a queue run one after another and none
+   * is skipped: an error that comes during a scan may be about a job that scan did not see. Resolves
+   * to whether the error is explained (a job quarantined now or by an earlier scan).
    */
-  private async quarantineActiveJobs(queueName: string, worker: Worker): Promise<boolean> {
-    const now = Date.now()
-    if ((this.lastQuarantineScan.get(queueName) ?? 0) > now - 1_000) return false
-    this.lastQuarantineScan.set(queueName, now)
-    let quarantined = false
+  private quarantineActiveJobs(queueName: string, worker: Worker): Promise<boolean> {
+    const scan = (this.quarantineScans.get(queueName) ?? Promise.resolve(false)).then(() => this.scanActiveJobs(queueName, worker))
+    this.quarantineScans.set(queueName, scan)
+    void scan.finally(() => {
+      if (this.quarantineScans.get(queueName) === scan) this.quarantineScans.delete(queueName)
+    })
+    return scan
+  }
+
+  private async scanActiveJobs(queueName: string, worker: Worker): Promise<boolean> {
+    let explained = false
     try {
       const redis = await workerClient(worker)
       for (const jobId of await redis.lrange(worker.toKey('active'), 0, -1)) {
-        const reason = await quarantineUnreadableFields(redis, worker.toKey(jobId))
-        if (reason) {
-          quarantined = true
-          this.options.logger.warn(`Job ${jobId} in queue '${queueName}' cannot be read: ${logExcerpt(reason)}. It fails, not retried, once its lock expires; the stored value is kept in its pikkuRaw:* field`)
+        const { reason, now } = await quarantineUnreadableFields(redis, worker.toKey(jobId))
+        if (reason) explained = true
+        if (now) {
+          this.options.logger.warn(`Job ${jobId} in queue '${queueName}' cannot be read: ${logExcerpt(reason!)}. It fails, not retried, once its lock expires; the stored value is kept in its pikkuRaw:* field`)
         }
       }
     } catch (error) {
       this.options.logger.error(`Queue '${queueName}': could not quarantine an unreadable job:`, error)
     }
-    return quarantined
+    return explained
   }
 
   /**

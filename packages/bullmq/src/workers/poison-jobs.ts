@@ -22,10 +22,11 @@ const PARSED_FIELDS: Record<string, (reason: string) => string> = {
 }
 
 /**
- * Quarantines every field of this job that does not parse, and returns the reason (undefined when
- * the job was readable). Re-reading first makes it safe to run on a job another process repaired.
+ * Quarantines every field of this job that does not parse. Returns the reason the job cannot run,
+ * with `now` true when this call quarantined it and false when it already was (another scan or
+ * process got there first); no reason when the job is readable and not quarantined.
  */
-export async function quarantineUnreadableFields(redis: Redis, jobKey: string): Promise<string | undefined> {
+export async function quarantineUnreadableFields(redis: Redis, jobKey: string): Promise<{ reason?: string; now: boolean }> {
   const fields = Object.keys(PARSED_FIELDS)
   const values = await redis.hmget(jobKey, ...fields)
   const problems: string[] = []
@@ -40,9 +41,16 @@ export async function quarantineUnreadableFields(redis: Redis, jobKey: string): 
     writes[`pikkuRaw:${field}`] = value
     writes[field] = PARSED_FIELDS[field]!(reason)
   })
-  if (problems.length === 0) return undefined
+  if (problems.length === 0) return { reason: storedReason(values[fields.indexOf('opts')]), now: false }
   await markPoisoned(redis, jobKey, problems.join('; '), writes)
-  return problems.join('; ')
+  return { reason: problems.join('; '), now: true }
+}
+
+/** The quarantine reason in a job's (readable) stored options. */
+function storedReason(opts: string | null | undefined): string | undefined {
+  if (!opts) return undefined
+  const reason = (JSON.parse(opts) as Record<string, unknown>)[POISON_REASON]
+  return typeof reason === 'string' ? reason : undefined
 }
 
 /** Quarantines data that parses but nests too deep to run or show. */

@@ -3,6 +3,7 @@ import { GENERATED_HEADER, importPath } from './import-path.js'
 import { renderMiddlewareAndPermissionDefiners } from './render-middleware-and-permission-definers.js'
 import { renderServiceDefiners } from './render-service-definers.js'
 import { renderWiringDefiners } from './render-wiring-definers.js'
+import { renderWorkflowDefiners } from './render-workflow-definers.js'
 
 /**
  * The typed definers users write their code with (pikkuSessionlessFunc,
@@ -12,11 +13,11 @@ import { renderWiringDefiners } from './render-wiring-definers.js'
 export function renderFunctionTypes(
   outFile: string,
   types: ApplicationTypes,
-  files: { schemaService: string; standardSchemaValidation: string; queue: string },
+  files: { schemaService: string; standardSchemaValidation: string; queue: string; workflow: string; workflowMap: string },
 ): string {
   const namesByFile = new Map<string, string[]>()
   const fallbacks: string[] = []
-  const coreTypes = ['CorePermissionGroup', 'CorePikkuMiddleware', 'CorePikkuMiddlewareConfig', 'CorePikkuMiddlewareGroup', 'CreateConfig', 'PickRequired']
+  const coreTypes = ['CorePermissionGroup', 'CorePikkuMiddleware', 'CorePikkuMiddlewareConfig', 'CorePikkuMiddlewareGroup', 'CreateConfig', 'PickRequired', 'Safe']
   for (const slot of SLOTS) {
     const ref = types[slot.key]
     if (ref) {
@@ -34,6 +35,7 @@ export function renderFunctionTypes(
   return `${GENERATED_HEADER}import type { ${coreTypes.join(', ')} } from '@pikku/core'
 import { addGlobalPermission as coreAddGlobalPermission, pikkuMiddleware as corePikkuMiddleware } from '@pikku/core'
 import {
+  addFunction as coreAddFunction,
   addGlobalMiddleware as coreAddGlobalMiddleware,
   addMiddleware as coreAddMiddleware,
   pikkuState,
@@ -52,30 +54,38 @@ import {
   type CorePikkuSessionlessFunctionConfig,
 } from '@pikku/core/function'
 import { wireQueueWorker as coreWireQueueWorker, type CoreQueueWorker, type QueueService } from '@pikku/core/queue'
+import type { PikkuRPC } from '@pikku/core/rpc'
 import { wireScheduler as coreWireScheduler, type CoreScheduledTask } from '@pikku/core/scheduler'
+import { addWorkflow as coreAddWorkflow, type WorkflowRun, type WorkflowService, type WorkflowStepOptions } from '@pikku/core/workflow'
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { JsonSchemaService } from '${importPath(outFile, files.schemaService)}'
 import { PikkuQueue } from '${importPath(outFile, files.queue)}'
+import { PikkuWorkflows } from '${importPath(outFile, files.workflow)}'
+import type { RPCMap, RPCName, WorkflowMap, WorkflowName } from '${importPath(outFile, files.workflowMap)}'
 import { CHECK_OUTPUT, inputValidator, isStandardSchema, VALIDATE_INPUT, withStandardSchemas } from '${importPath(outFile, files.standardSchemaValidation)}'
 ${imports.join('\n')}
 ${fallbacks.map((fallback) => `${fallback}\n`).join('')}
 /** The project's own types (or core's, where it declares none), as \`#pikku/setup\` offers them. */
 export type { Config, Services, SingletonServices, UserSession }
+/** Each function's and workflow's input and output, by id, as \`#pikku/workflow\` offers them. */
+export type { RPCMap, RPCName, WorkflowMap, WorkflowName, WorkflowStepOptions }
 
-/** What pikkuServices adds to the project's services: the typed producer, so functions can enqueue jobs. */
+/** What pikkuServices adds to the project's services: the typed producer and workflow client, so functions can enqueue jobs and start workflows. */
 export interface ProvidedServices {
   /** Adds jobs to the wired queues, checked against each worker's input type. */
   queues: PikkuQueue
+  /** Starts and awaits the project's workflows, checked against each workflow's input and output types. */
+  workflows: PikkuWorkflows
 }
 
 /** What a function sees: every service except secrets, which core withholds from function bodies. */
 type WiredServices = SecretlessServices<Services & ProvidedServices>
 
 export type PikkuFunctionSessionless<In = unknown, Out = never, RequiredWires extends keyof PikkuWire = never> =
-  CorePikkuFunctionSessionless<In, Out, WiredServices, UserSession, PickRequired<PikkuWire<In, Out, false, UserSession>, RequiredWires>>
+  CorePikkuFunctionSessionless<In, Out, WiredServices, UserSession, PickRequired<PikkuWire<In, Out, false, UserSession, TypedRPC>, RequiredWires>>
 
 export type PikkuFunction<In = unknown, Out = never, RequiredWires extends keyof PikkuWire = 'session'> =
-  CorePikkuFunction<In, Out, WiredServices, UserSession, PickRequired<PikkuWire<In, Out, true, UserSession>, RequiredWires>>
+  CorePikkuFunction<In, Out, WiredServices, UserSession, PickRequired<PikkuWire<In, Out, true, UserSession, TypedRPC>, RequiredWires>>
 
 export type PikkuPermission<In = any> = CorePikkuPermission<In, WiredServices>
 /** Permissions by name: the function runs if any entry passes; an array entry passes when all of its permissions do. */
@@ -145,6 +155,7 @@ function toFunctionConfig(definition: ((...args: any[]) => any) | { func: (...ar
 }
 
 ${renderWiringDefiners()}
+${renderWorkflowDefiners()}
 ${renderMiddlewareAndPermissionDefiners()}
 ${renderServiceDefiners()}`
 }

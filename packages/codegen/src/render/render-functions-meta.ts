@@ -5,7 +5,9 @@ import { tagMeta } from './tag-meta.js'
 
 /**
  * Core's function meta: runQueueJob refuses a job whose function has no entry
- * here, and validates the data against inputSchemaName before the function runs.
+ * here, and validates the data against inputSchemaName before the function runs
+ * (a workflow's input too, each time its run is orchestrated). A workflow step
+ * runs as a job of its own only when its function's entry has workflowQueued.
  */
 export function renderFunctionsMeta(functions: readonly PikkuFunctionInfo[]): string {
   const meta = Object.fromEntries(
@@ -17,6 +19,7 @@ export function renderFunctionsMeta(functions: readonly PikkuFunctionInfo[]): st
         inputSchemaName: inputSchemaName(f),
         outputSchemaName: outputSchemaName(f),
         ...tagMeta(f.tags),
+        ...(f.workflowQueued ? { workflowQueued: true } : {}),
       },
     ]),
   )

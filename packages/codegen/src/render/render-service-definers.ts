@@ -1,6 +1,7 @@
 /**
  * pikkuConfig and pikkuServices: pikkuServices adds the schema service that
- * validates job data and the typed producer (services.queues).
+ * validates job data, the typed producer (services.queues) and the typed
+ * workflow client (services.workflows).
  * A section of pikku-types.gen.ts; the names it uses are imported and
  * declared by renderFunctionTypes.
  */
@@ -23,6 +24,7 @@ export function pikkuServices(
       // Core validates function input only when a schema service is present.
       schema: created.schema ?? new JsonSchemaService(),
       queues: new PikkuQueue(created.queueService ?? NO_QUEUE_SERVICE),
+      workflows: new PikkuWorkflows(created.workflowService ?? NO_WORKFLOW_SERVICE),
     }
     setSingletonServices(services)
     return services
@@ -49,6 +51,14 @@ const NO_QUEUE_SERVICE = new Proxy({} as QueueService, {
   get: (_target, property) => {
     if (property === 'then') return undefined
     throw new Error(\`services.queues.\${String(property)}: no queueService; pass one to createSingletonServices(config, { queueService })\`)
+  },
+})
+
+/** Stands in when the runtime passed no workflowService, so services.workflows fails with a reason rather than "undefined". */
+const NO_WORKFLOW_SERVICE = new Proxy({} as WorkflowService, {
+  get: (_target, property) => {
+    if (property === 'then') return undefined
+    throw new Error(\`services.workflows: no workflowService; pass one to createSingletonServices(config, { workflowService }) (pikku-bullmq: BullServiceFactory.getWorkflowService())\`)
   },
 })
 `
