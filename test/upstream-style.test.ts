@@ -85,7 +85,7 @@ describe('Pikku code as Pikku writes it', () => {
   test('codegen reads every file without a warning and tsc accepts the project', () => {
     const codegen = run('npm', ['run', 'pikku'])
     assert.equal(codegen.status, 0, codegen.output)
-    assert.match(codegen.stdout, /8 function\(s\), 5 queue worker\(s\), 3 scheduled task\(s\)/)
+    assert.match(codegen.stdout, /11 function\(s\), 5 queue worker\(s\), 3 scheduled task\(s\), 1 workflow\(s\)/)
     assert.doesNotMatch(codegen.output, /warning/)
     const tsc = run('npx', ['tsc', '--noEmit'])
     assert.equal(tsc.status, 0, tsc.output)

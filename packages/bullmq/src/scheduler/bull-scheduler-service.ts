@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import { isDeepStrictEqual } from 'node:util'
 import { context, ROOT_CONTEXT } from '@opentelemetry/api'
 import { DelayedError, Queue, UnrecoverableError, Worker, type BackoffOptions, type Job, type JobSchedulerJson, type Telemetry } from 'bullmq'
@@ -7,6 +6,7 @@ import { getScheduledTasks, runScheduledTask } from '@pikku/core/scheduler'
 import { pikkuState } from '@pikku/core/ecosystem'
 import type { Logger } from '@pikku/core/services'
 import { closeRedisClient, connectRedisClient, type RedisClient, type RedisClientBuilder } from '../connection/redis-client-builder.js'
+import { RedisLock } from '../connection/redis-lock.js'
 import { DEFAULT_CLOSE_TIMEOUT_MS } from '../workers/bull-queue-workers.js'
 import { closeWorkerWithDeadline } from '../workers/close-worker-with-deadline.js'
 import { logFailedAttempt } from '../workers/failed-attempt-log.js'
@@ -72,8 +72,11 @@ const RETENTION = { removeOnComplete: { count: 100 }, removeOnFail: { count: 100
 const TICK_OPTIONS = { ...RETENTION, telemetry: { omitContext: true } }
 /** How long start() waits for Redis before it fails (the factory's init() has already waited for it). */
 const CONNECT_TIMEOUT_MS = 10_000
-/** How long one replica may hold the reconcile lock (it takes milliseconds). */
-const LOCK_TTL_MS = 30_000
+/**
+ * The reconcile lock's TTL, renewed while held: a replica killed mid-reconcile delays the next
+ * start by at most this.
+ */
+const LOCK_TTL_MS = 5_000
 /**
  * A tick of a task this process does not wire (a replica on older code, mid rolling deploy) is
  * handed back every few seconds for a replica that has it, for this long before it fails.
@@ -270,13 +273,9 @@ export class BullSchedulerService extends SchedulerService {
     client.on('error', () => undefined)
     try {
       await connectRedisClient(client, CONNECT_TIMEOUT_MS)
-      const lockKey = `${this.options.prefix}:${this.queueName}:reconcile-lock`
-      const token = randomUUID()
+      const lock = new RedisLock({ ready: async () => client }, this.options.logger, { purpose: 'schedules reconcile lock', ttlMs: LOCK_TTL_MS })
       // Replicas starting together queue up here; each finds the work done by the first.
-      while ((await client.set(lockKey, token, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK') {
-        await new Promise((resolve) => setTimeout(resolve, 50))
-      }
-      try {
+      await lock.withLock(`${this.options.prefix}:${this.queueName}:reconcile-lock`, async () => {
         const existing = new Map((await this.queue.getJobSchedulers(0, -1, true)).map((scheduler) => [scheduler.key, scheduler]))
         for (const [name, { spec, wiring }] of wired) {
           const opts = { ...TICK_OPTIONS, attempts: wiring.attempts ?? 1, ...(wiring.backoff ? { backoff: wiring.backoff } : {}) }
@@ -291,10 +290,7 @@ export class BullSchedulerService extends SchedulerService {
           await this.queue.removeJobScheduler(name)
           this.options.logger.info(`Schedule '${name}' removed: it is no longer wired`)
         }
-      } finally {
-        // Only our own lock: after a very slow reconcile it may have expired and passed to another replica.
-        await client.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, lockKey, token)
-      }
+      })
     } finally {
       await closeRedisClient(client)
     }

@@ -14,10 +14,10 @@ import {
   type WorkflowStepOptions,
   type WorkflowVersionStatus,
 } from '@pikku/core/workflow'
+import { LockBusyError, RedisLock } from '../connection/redis-lock.js'
 import { isNonRetryableError } from '../workers/non-retryable-error.js'
 import type { QueueWire } from '../workers/queue-wire.js'
 import { judgeRedeploy } from './redeploy-policy.js'
-import { LockBusyError, RunLock } from './run-lock.js'
 import { ORCHESTRATOR_QUEUE_PREFIX, STEP_QUEUE_PREFIX, wireWorkflowQueues, type WorkflowJobRunner } from './workflow-queues.js'
 import { DEFAULT_WORKFLOW_RETENTION_MS, json, WorkflowRunStore, type StoreConnection, type StoredStep } from './workflow-run-store.js'
 
@@ -86,7 +86,7 @@ export class BullWorkflowService extends PikkuWorkflowService implements Workflo
   readonly store: WorkflowRunStore
   /** The workflow queues this process wired. */
   readonly queueNames: readonly string[]
-  private readonly lock: RunLock
+  private readonly lock: RedisLock
   private readonly stepRunIds = new Map<string, string>()
   /** Orchestrations of a run that found its lock held in a row, for the next one's delay. */
   private readonly lockRetries = new Map<string, number>()
@@ -95,7 +95,7 @@ export class BullWorkflowService extends PikkuWorkflowService implements Workflo
   constructor(private readonly settings: BullWorkflowServiceOptions) {
     super({ wireQueues: false })
     this.store = new WorkflowRunStore(settings.connection, { prefix: settings.prefix, retentionMs: settings.retentionMs ?? DEFAULT_WORKFLOW_RETENTION_MS })
-    this.lock = new RunLock(settings.connection, settings.logger, { ttlMs: settings.lockTtlMs ?? 15_000, waitMs: 0 })
+    this.lock = new RedisLock(settings.connection, settings.logger, { purpose: 'workflow lock', ttlMs: settings.lockTtlMs ?? 15_000, waitMs: 0 })
     this.queueNames = wireWorkflowQueues(this, {
       queueConfig: settings.queueConfig ?? { batchSize: 10 },
       queues: settings.queues ?? {},
