@@ -143,6 +143,17 @@ describe('create-pikku --runtime bullmq, end to end', () => {
     assert.equal((await fetch(`${monitoringUrl}/readyz`)).status, 200)
     assert.match(await (await fetch(`${monitoringUrl}/metrics`)).text(), /^pikku_queue_jobs_completed_total\{queue="hello-world-queue"\} 1$/m)
 
+    // The README's workflow command: reserve (its own job), a 2 s sleep, confirm; then the run in the views.
+    const order = run('npm', ['run', 'order', '--', 'sku-e2e', '2'])
+    assert.equal(order.status, 0, order.output)
+    assert.match(order.output, /Started orderWorkflow run (\S+), waiting/)
+    assert.match(order.output, /\{ reservationId: 'res-[^']+', confirmed: true \}/)
+    const runId = /Started orderWorkflow run (\S+),/.exec(order.output)![1]!
+    assert.match(await (await fetch(`${monitoringUrl}/metrics`)).text(), /^pikku_workflow_runs\{status="completed"\} 1$/m)
+    const steps = run('npm', ['run', 'queues', '--', 'workflow', runId])
+    assert.equal(steps.status, 0, steps.output)
+    for (const step of ['Reserve stock', 'Wait for payment', 'Confirm order']) assert.match(steps.output, new RegExp(`${step}.*succeeded`))
+
     const hello = queue('hello-world-queue')
     const failing = await hello.add('fail-me', { message: 'boom', fail: true }, { attempts: 3, backoff: { type: 'fixed', delay: 50 } })
     assert.equal(await waitForState(hello, failing.id!, ['failed', 'completed']), 'failed')

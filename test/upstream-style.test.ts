@@ -1,6 +1,7 @@
 // Code written the way Pikku's own templates and docs write it (test/fixtures/upstream-style:
 // #pikku/* imports, object-form definers, hook factories that register tag middleware and
-// permissions, zod schemas, a store service, scheduled tasks, a queue-skill style worker), dropped
+// permissions, zod schemas, a store service, scheduled tasks, a queue-skill style worker, a DSL
+// workflow with an exposed, queued step), dropped
 // into a freshly generated project with only its service registered in services.ts and
 // application-types.ts. It must generate, type-check, and run under `npm start` and under the
 // compiled `npm run start:prod`, with upstream's middleware order.
@@ -85,7 +86,7 @@ describe('Pikku code as Pikku writes it', () => {
   test('codegen reads every file without a warning and tsc accepts the project', () => {
     const codegen = run('npm', ['run', 'pikku'])
     assert.equal(codegen.status, 0, codegen.output)
-    assert.match(codegen.stdout, /11 function\(s\), 5 queue worker\(s\), 3 scheduled task\(s\), 1 workflow\(s\)/)
+    assert.match(codegen.stdout, /14 function\(s\), 5 queue worker\(s\), 3 scheduled task\(s\), 2 workflow\(s\)/)
     assert.doesNotMatch(codegen.output, /warning/)
     const tsc = run('npx', ['tsc', '--noEmit'])
     assert.equal(tsc.status, 0, tsc.output)
@@ -99,7 +100,7 @@ describe('Pikku code as Pikku writes it', () => {
       }
       const server = await startWorkerServer('npm', mode === 'npm start' ? ['start'] : ['run', 'start:prod'], { cwd: app, env })
       try {
-        assert.match(server.output(), /Worker server ready, processing queues: .*todo-reminders.*welcome-emails/)
+        assert.match(server.output(), /Worker server ready, processing queues: .*todo-reminders.*welcome-emails.*wf-orchestrator-remind-later-workflow.*wf-step-notify-user/)
         assert.match(server.output(), /Schedule 'dailyDigest' \(0 9 \* \* \*\): next run/)
         assert.match(server.output(), /Schedule 'weeklyCleanup' \(0 2 \* \* 0\): next run/)
         const exercise = mode === 'npm start' ? run('npx', ['tsx', 'client/exercise.ts']) : run(process.execPath, ['dist/client/exercise.js'])
@@ -121,6 +122,11 @@ describe('Pikku code as Pikku writes it', () => {
         // discard() completes the job, with the reason in its log.
         assert.equal(results.welcomeNobody!.result, null)
         assert.match(results.welcomeNobody!.logs?.[0] ?? '', /^Queue job \d+ discarded: User not found$/)
+        // A DSL workflow with a branch, a sleep, an inline and a queued step, written as Pikku's docs write it.
+        assert.deepEqual(results.remindUrgent, {
+          result: { output: { notified: true, channel: 'push' }, steps: ['Load todo:succeeded', 'Pause before reminding:succeeded', 'Notify user:succeeded'] },
+        })
+        assert.deepEqual(results.remindDone, { result: { output: { notified: false }, steps: ['Load todo:succeeded'] } })
 
         await stopWorkerServer(server)
         const output = server.output()

@@ -4,6 +4,7 @@ import type { Diagnostic } from './codegen-error.js'
 import { acceptsAnything, isNoData, jsonSchemaFromType, UnsupportedTypeError } from './json-schema-from-type.js'
 import type { PikkuFunctionInfo } from './project-model.js'
 import { identifierFromName } from './identifier-from-name.js'
+import { IGNORED_FUNCTION_OPTIONS } from './ignored-function-options.js'
 import { readStringList } from './read-string-list.js'
 import { resolveDefiner } from './resolve-definer.js'
 import { diagnosticAt } from './source-location.js'
@@ -31,12 +32,6 @@ export interface FoundFunction extends PikkuFunctionInfo {
   workflow: 'dsl' | 'complex' | undefined
   /** The implementation: the definer's argument, or its config's func:. */
   funcNode: ts.Expression
-}
-
-/** Options core 0.12.84 declares for workflow steps but never reads, and what to write instead. */
-const IGNORED_STEP_OPTIONS: Record<string, string> = {
-  workflowRetries: "give the retries where the step runs: workflow.do('Step', 'myFunction', data, { retries: 3, retryDelay: '1s' })",
-  workflowTimeout: "a step is never timed out: bound the work inside the function (e.g. fetch(url, { signal: AbortSignal.timeout(30_000) })), and give retries where the step runs: workflow.do('Step', 'myFunction', data, { retries: 3, retryDelay: '1s' })",
 }
 
 /**
@@ -122,7 +117,7 @@ function describe(
     sessionless,
     ...typed,
     tags: tagsNode ? readStringList(tagsNode, 'tags', checker, diagnostics) : [],
-    workflowQueued: config ? readStepOptions(config, checker, diagnostics, warnings) : false,
+    ...(config ? readConfigFlags(config, id, checker, diagnostics, warnings) : { workflowQueued: false, expose: false }),
     call,
     anchor,
     inline,
@@ -132,21 +127,33 @@ function describe(
 }
 
 /**
- * `workflowQueued` from a function's config, which must be a literal: it decides at codegen
- * time whether the function gets a queue (wf-step-<id>). The step options core ignores are
- * warned about, with what to write instead.
+ * `workflowQueued` and `expose` from a function's config. Each must be a literal: workflowQueued
+ * decides at codegen time whether the function gets a queue (wf-step-<id>), and both go into the
+ * function's meta, where core reads them. Options that do nothing here are warned about.
  */
-function readStepOptions(config: ts.ObjectLiteralExpression, checker: ts.TypeChecker, diagnostics: Diagnostic[], warnings: Diagnostic[]): boolean {
-  for (const [option, instead] of Object.entries(IGNORED_STEP_OPTIONS)) {
+function readConfigFlags(
+  config: ts.ObjectLiteralExpression,
+  id: string,
+  checker: ts.TypeChecker,
+  diagnostics: Diagnostic[],
+  warnings: Diagnostic[],
+): Pick<PikkuFunctionInfo, 'workflowQueued' | 'expose'> {
+  for (const [option, instead] of Object.entries(IGNORED_FUNCTION_OPTIONS)) {
     const node = propertyValue(config, option)
-    if (node) warnings.push(diagnosticAt(node.parent, `${option} is ignored: @pikku/core 0.12.84 reads it nowhere; ${instead}`))
+    if (node) warnings.push(diagnosticAt(node.parent, `${option} has no effect here: ${instead(id)}`))
   }
-  const node = propertyValue(config, 'workflowQueued')
-  if (!node) return false
-  const value = checker.typeToString(checker.getTypeAtLocation(node))
-  if (value === 'true' || value === 'false') return value === 'true'
-  diagnostics.push(diagnosticAt(node, `workflowQueued must be known when codegen runs: true or false, not a value of type ${value} (it decides whether the function gets a queue of its own)`))
-  return false
+  const flag = (name: string, why: string): boolean => {
+    const node = propertyValue(config, name)
+    if (!node) return false
+    const value = checker.typeToString(checker.getTypeAtLocation(node))
+    if (value === 'true' || value === 'false') return value === 'true'
+    diagnostics.push(diagnosticAt(node, `${name} must be known when codegen runs: true or false, not a value of type ${value} (${why})`))
+    return false
+  }
+  return {
+    workflowQueued: flag('workflowQueued', 'it decides whether the function gets a queue of its own'),
+    expose: flag('expose', "it goes into the function's meta, which wire.rpc.exposed reads"),
+  }
 }
 
 /** The function a definer call declares: its argument, or the func: of its config; undefined when missing. */

@@ -67,6 +67,8 @@ export interface PikkuFunctionInfo {
   tags: string[]
   /** `workflowQueued: true`: as a workflow step it runs as a job of its own (queue wf-step-<id>), not inside the orchestration. */
   workflowQueued: boolean
+  /** `expose: true`: callable through `wire.rpc.exposed(id, data)` (core refuses the others there). */
+  expose: boolean
 }
 
 export interface QueueWorkerInfo {

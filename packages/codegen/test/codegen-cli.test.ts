@@ -377,13 +377,23 @@ describe('pikku codegen', () => {
     assert.match(readFileSync(join(root, '.pikku', 'queue', 'pikku-queue-workers-wirings.gen.ts'), 'utf8'), /import '\.\.\/\.\.\/src\/core-routes\.js'/)
   })
 
-  test('workflowRetries and workflowTimeout, which core ignores, are warnings that say what to write instead', () => {
+  test('config options that do nothing in a worker project are warnings that say what to write instead; expose reaches the meta', () => {
     const root = copyOfGenerated()
-    writeFileSync(join(root, 'src', 'functions.ts'), FUNCTIONS.replace('(async (_s, data) => data)', "({\n  workflowRetries: 3,\n  workflowTimeout: '30s',\n  func: async (_s, data) => data,\n})"))
+    const options = ['workflowRetries: 3', "workflowTimeout: '30s'", 'remote: true', 'mcp: true', "deploy: 'server'", 'approvalRequired: true', "override: 'echoer'", 'version: 2', 'skip: "later"', 'expose: true']
+    writeFileSync(join(root, 'src', 'functions.ts'), FUNCTIONS.replace('(async (_s, data) => data)', `({\n${options.map((option) => `  ${option},\n`).join('')}  func: async (_s, data) => data,\n})`))
     const run = pikku(root)
     assert.equal(run.status, 0, run.stderr)
-    assert.match(run.stderr, /^src\/functions\.ts:3:3 warning: workflowRetries is ignored: @pikku\/core 0\.12\.84 reads it nowhere; give the retries where the step runs: workflow\.do\('Step', 'myFunction', data, \{ retries: 3, retryDelay: '1s' \}\)$/m)
-    assert.match(run.stderr, /^src\/functions\.ts:4:3 warning: workflowTimeout is ignored: @pikku\/core 0\.12\.84 reads it nowhere; a step is never timed out: bound the work inside the function/m)
+    const warned = (line: number, text: string) => assert.match(run.stderr, new RegExp(`^src/functions\\.ts:${line}:3 warning: ${text}`, 'm'))
+    warned(3, "workflowRetries has no effect here: @pikku/core 0\\.12\\.84 reads it nowhere; give the retries where the step runs: workflow\\.do\\('Step', 'myFunction', data, \\{ retries: 3, retryDelay: '1s' \\}\\)$")
+    warned(4, 'workflowTimeout has no effect here: @pikku/core 0\\.12\\.84 reads it nowhere, so a step is never timed out: bound the work inside the function')
+    warned(5, "remote has no effect here: this project has no deployment service .*wire\\.rpc\\.invoke\\('echo', data\\)")
+    warned(6, 'mcp has no effect here: this project runs no MCP server')
+    warned(8, 'approvalRequired has no effect here: it gates calls made by AI agents')
+    warned(9, "override has no effect here: a function's id here is its const's name \\('echo'\\): rename the const")
+    warned(11, 'skip has no effect here: it applies to Pikku scenarios, not to functions')
+    // deploy and version hold here (one server, one version): no warning.
+    assert.equal(run.stderr.match(/warning/g)?.length, 7, run.stderr)
+    assert.match(readFileSync(join(root, '.pikku', 'function', 'pikku-functions-meta.gen.ts'), 'utf8'), /"echo": \{[^}]*"expose": true/)
   })
 
   test('hook factories are called once by the bootstrap, however often and from wherever they are re-exported', () => {

@@ -7,7 +7,8 @@ import { tagMeta } from './tag-meta.js'
  * Core's function meta: runQueueJob refuses a job whose function has no entry
  * here, and validates the data against inputSchemaName before the function runs
  * (a workflow's input too, each time its run is orchestrated). A workflow step
- * runs as a job of its own only when its function's entry has workflowQueued.
+ * runs as a job of its own only when its function's entry has workflowQueued; wire.rpc.exposed
+ * calls only a function whose entry has expose.
  */
 export function renderFunctionsMeta(functions: readonly PikkuFunctionInfo[]): string {
   const meta = Object.fromEntries(
@@ -20,6 +21,7 @@ export function renderFunctionsMeta(functions: readonly PikkuFunctionInfo[]): st
         outputSchemaName: outputSchemaName(f),
         ...tagMeta(f.tags),
         ...(f.workflowQueued ? { workflowQueued: true } : {}),
+        ...(f.expose ? { expose: true } : {}),
       },
     ]),
   )
