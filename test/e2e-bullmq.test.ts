@@ -147,7 +147,7 @@ describe('create-pikku --runtime bullmq, end to end', () => {
     const order = run('npm', ['run', 'order', '--', 'sku-e2e', '2'])
     assert.equal(order.status, 0, order.output)
     assert.match(order.output, /Started orderWorkflow run (\S+), waiting/)
-    assert.match(order.output, /\{ reservationId: 'res-[^']+', confirmed: true \}/)
+    assert.match(order.output, /\{\s+reservationId: 'res-[^']+',\s+confirmed: true\s+\}/)
     const runId = /Started orderWorkflow run (\S+),/.exec(order.output)![1]!
     assert.match(await (await fetch(`${monitoringUrl}/metrics`)).text(), /^pikku_workflow_runs\{status="completed"\} 1$/m)
     const steps = run('npm', ['run', 'queues', '--', 'workflow', runId])

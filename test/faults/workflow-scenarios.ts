@@ -113,6 +113,9 @@ export function workflowScenarios(redisUrl: () => string): void {
       assert.equal(run.status, 'failed')
       assert.match(run.error!.message, /the order cannot be refused twice/)
       assert.equal((await h().effects(prefix)).Refuse, 1, 'not retried')
+      // Its onError compensation ran once, given the step's error; the run still failed.
+      assert.equal((await h().effects(prefix)).Release, 1, 'compensated once')
+      assert.equal(await h().redis.get(`${prefix}:released-after`), run.error!.message)
       record({
         scenario: 'workflow: a queued step refused as non-retryable (UnprocessableContentError)',
         added: 1,
@@ -121,7 +124,7 @@ export function workflowScenarios(redisUrl: () => string): void {
         lost: 0,
         duplicated: 0,
         timing: `run failed ${((Date.now() - at) / 1000).toFixed(1)} s after it started`,
-        notes: `reason: "${run.error!.message}"; the step ran once`,
+        notes: `reason: "${run.error!.message}"; the step ran once, its onError compensation once`,
       })
     })
 

@@ -65,7 +65,10 @@ export function findWorkflows(
       return undefined
     }
     const targetType = checker.getTypeAtLocation(target)
-    if (targetType.getCallSignatures().length > 0) return { kind: 'inline', ...step }
+    if (targetType.getCallSignatures().length > 0) {
+      readStepOptions(call.arguments[2], 'inline')
+      return { kind: 'inline', ...step }
+    }
     if (!targetType.isStringLiteral()) {
       diagnostics.push(
         diagnosticAt(target, `the function a workflow step runs must be known when codegen runs: a string literal naming a function or workflow of the project (workflow.do('Reserve stock', 'reserveStock', data)), not a value of type ${checker.typeToString(targetType)}; to choose at run time, branch between steps that name their function`),
@@ -81,7 +84,46 @@ export function findWorkflows(
       return undefined
     }
     if (!stepAnchors.has(rpcName)) stepAnchors.set(rpcName, target)
+    readStepOptions(call.arguments[3], 'rpc')
     return { kind: 'rpc', ...step, rpcName }
+  }
+
+  /**
+   * A step's `onError` compensation names a function (or workflow) the generated wirings must
+   * register, so it is read like the step's own; core runs none for an inline step. `actor` is
+   * for Pikku scenarios.
+   */
+  const readStepOptions = (options: ts.Expression | undefined, kind: 'rpc' | 'inline'): void => {
+    if (!options) return
+    const type = checker.getTypeAtLocation(options)
+    const at = (name: string): ts.Node => (ts.isObjectLiteralExpression(options) ? options.properties.find((p) => p.name && ts.isIdentifier(p.name) && p.name.text === name) : undefined) ?? options
+    if (type.getProperty('actor')) {
+      diagnostics.push(diagnosticAt(at('actor'), 'actor runs a step as a scenario persona, which this runtime does not run: call the function as the step itself'))
+    }
+    const onError = type.getProperty('onError')
+    if (!onError) return
+    if (kind === 'inline') {
+      diagnostics.push(
+        diagnosticAt(at('onError'), "onError is ignored on an inline step by @pikku/core 0.12.84 (only a step that runs a function gets compensation): run the work as a function, workflow.do('Charge', 'chargeCard', data, { onError: 'refundCharge' }), or undo it inside the inline function"),
+      )
+      return
+    }
+    // The literal as written: the checker widens a name that is not an RPCName to string.
+    const written = at('onError')
+    const literal = ts.isPropertyAssignment(written) && ts.isStringLiteralLike(written.initializer) ? written.initializer.text : undefined
+    const valueType = checker.getNonNullableType(checker.getTypeOfSymbolAtLocation(onError, options))
+    if (literal === undefined && valueType.flags & ts.TypeFlags.Never) return
+    const name = literal ?? (valueType.isStringLiteral() ? valueType.value : undefined)
+    if (name === undefined) {
+      diagnostics.push(diagnosticAt(written, `onError must be known when codegen runs: a string literal naming a function of the project (onError: 'refundCharge'), not a value of type ${checker.typeToString(valueType)}`))
+      return
+    }
+    if (!byId.has(name)) {
+      const suggestion = closestName(name, byId.keys())
+      diagnostics.push(diagnosticAt(at('onError'), `onError names '${name}', which is not a function or workflow of the project${suggestion ? `: did you mean '${suggestion}'?` : ''}`))
+      return
+    }
+    if (!stepAnchors.has(name)) stepAnchors.set(name, at('onError'))
   }
 
   for (const sourceFile of sourceFiles) {

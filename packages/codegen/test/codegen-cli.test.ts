@@ -340,6 +340,21 @@ describe('pikku codegen', () => {
       /^src\/functions\.ts:2:\d+ workflowQueued must be known when codegen runs: true or false, not a value of type boolean/m,
     ],
     [
+      'an onError compensation that names no function',
+      { 'src/flow.ts': workflow("return workflow.do('Shout', 'echo', data, { onError: 'undoEcho' }).then((r) => r.text)"), 'src/functions.ts': FUNCTIONS },
+      /^src\/flow\.ts:3:47 onError names 'undoEcho', which is not a function or workflow of the project/m,
+    ],
+    [
+      'an onError compensation on an inline step',
+      { 'src/flow.ts': workflow("return workflow.do('Shout', async () => data.text, { onError: 'echo' })"), 'src/functions.ts': FUNCTIONS },
+      /^src\/flow\.ts:3:56 onError is ignored on an inline step by @pikku\/core 0\.12\.84 \(only a step that runs a function gets compensation\)/m,
+    ],
+    [
+      'an onError that is not a literal',
+      { 'src/flow.ts': workflow("const undo: string = 'echo'\n  return workflow.do('Shout', 'echo', data, { onError: undo }).then((r) => r.text)"), 'src/functions.ts': FUNCTIONS },
+      /^src\/flow\.ts:4:\d+ onError must be known when codegen runs: a string literal naming a function of the project/m,
+    ],
+    [
       'a workflow definer imported from core',
       { 'src/flow.ts': workflow('return data.text').replace("'../.pikku/pikku-types.gen.js'", "'@pikku/core/workflow'") },
       /^src\/flow\.ts:1:10 pikkuWorkflowFunc is imported from '@pikku\/core\/workflow', where codegen does not read it, so what it declares would not run: import \{ pikkuWorkflowFunc \} from '#pikku\/workflow'/m,

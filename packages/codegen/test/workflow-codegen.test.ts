@@ -76,9 +76,9 @@ describe('workflow codegen', () => {
     assert.equal(retryLater!.plannedSteps, undefined)
     assert.deepEqual(state.registered, ['notifyWorkflow', 'orderWorkflow', 'retryLater'])
 
-    const ids = ['audit', 'confirmOrder', 'notifyWorkflow', 'orderWorkflow', 'reserveStock', 'retryLater', 'startOrder']
+    const ids = ['audit', 'confirmOrder', 'notifyWorkflow', 'orderWorkflow', 'releaseStock', 'reserveStock', 'retryLater', 'startOrder']
     assert.deepEqual(state.rpc, Object.fromEntries(ids.map((id) => [id, id])))
-    // Every workflow, every step function (whether the workflow wirings or a queue wiring registered it).
+    // Every workflow, every step function and compensation (whether the workflow wirings or a queue wiring registered it).
     assert.deepEqual(state.functionIds, ids)
 
     assert.equal(state.functions.reserveStock.workflowQueued, true)
@@ -113,7 +113,9 @@ describe('workflow codegen', () => {
         'registerWorkflow("retryLater", workflow2)',
         // audit is wired to a queue: registering it again would replace that wiring's function.
         'registerWorkflowStep("confirmOrder", step0)',
-        'registerWorkflowStep("reserveStock", step1)',
+        // releaseStock is only an onError compensation; it is registered all the same.
+        'registerWorkflowStep("releaseStock", step1)',
+        'registerWorkflowStep("reserveStock", step2)',
       ],
     )
   })

@@ -56,7 +56,7 @@ import {
 import { wireQueueWorker as coreWireQueueWorker, type CoreQueueWorker, type QueueService } from '@pikku/core/queue'
 import type { PikkuRPC } from '@pikku/core/rpc'
 import { wireScheduler as coreWireScheduler, type CoreScheduledTask } from '@pikku/core/scheduler'
-import { addWorkflow as coreAddWorkflow, type WorkflowRun, type WorkflowService, type WorkflowStepOptions } from '@pikku/core/workflow'
+import { addWorkflow as coreAddWorkflow, type WorkflowRun, type WorkflowService, type WorkflowStepOptions as CoreWorkflowStepOptions } from '@pikku/core/workflow'
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { JsonSchemaService } from '${importPath(outFile, files.schemaService)}'
 import { PikkuQueue } from '${importPath(outFile, files.queue)}'
@@ -68,7 +68,7 @@ ${fallbacks.map((fallback) => `${fallback}\n`).join('')}
 /** The project's own types (or core's, where it declares none), as \`#pikku/setup\` offers them. */
 export type { Config, Services, SingletonServices, UserSession }
 /** Each function's and workflow's input and output, by id, as \`#pikku/workflow\` offers them. */
-export type { RPCMap, RPCName, WorkflowMap, WorkflowName, WorkflowStepOptions }
+export type { RPCMap, RPCName, WorkflowMap, WorkflowName }
 
 /** What pikkuServices adds to the project's services: the typed producer and workflow client, so functions can enqueue jobs and start workflows. */
 export interface ProvidedServices {

@@ -23,7 +23,7 @@ export interface TypedWorkflow {
   // The inline form comes first: trying the rpc form on a function would resolve every entry of
   // RPCMap, including the one of the workflow being declared, whose type is not known yet.
   /** Runs inline work as a step, inside the orchestration: once per run, its result recorded. */
-  do<T>(stepName: string, fn: () => Promise<T> | T, options?: WorkflowStepOptions): Promise<T>
+  do<T>(stepName: string, fn: () => Promise<T> | T, options?: InlineStepOptions): Promise<T>
   /**
    * Runs a function or a workflow (a sub-workflow) of the project as a step: once per run, its
    * result recorded, and replayed from the record when the run resumes. A function with
@@ -33,6 +33,16 @@ export interface TypedWorkflow {
   /** Waits without holding a worker: the run resumes from a delayed job. \`duration\` in ms, or '30s', '5m', '1h'. */
   sleep(stepName: string, duration: string | number): Promise<void>
 }
+
+/**
+ * A step's options: \`retries\`, \`retryDelay\`, \`description\`, and \`onError\`, a function or
+ * workflow of the project run as compensation once the step has failed for good (it is given
+ * \`{ error: { message } }\`; the run still fails).
+ */
+export type WorkflowStepOptions = Omit<CoreWorkflowStepOptions, 'onError' | 'actor'> & { onError?: RPCName }
+
+/** An inline step's options: core runs no compensation for one, so it takes no onError. */
+export type InlineStepOptions = Omit<CoreWorkflowStepOptions, 'onError' | 'actor'>
 
 /** A step's data and options: a function that takes no data is named with none (\`workflow.do('Audit', 'audit')\`). */
 type StepArguments<In> = [In] extends [void] ? [data?: In, options?: WorkflowStepOptions] : [data: Safe<In>, options?: WorkflowStepOptions]
