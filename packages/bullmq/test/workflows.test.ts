@@ -75,6 +75,18 @@ describe('durable workflows', { timeout: 240_000 }, () => {
     assert.equal(await service.store.getStepByName(runId, 'Confirm'), undefined, 'the wake-up after the sleep did not go on')
   })
 
+  test('a failure after a queued step recorded its result retries the resume, never the step', async () => {
+    const prefix = harness.prefix('wf-resume-fails')
+    const worker = await harness.startWorker(prefix, { FAIL_RESUME_ONCE: 'Reserve' })
+    const service = harness.client(prefix)
+    const { runId } = await service.startRun('orderWorkflow', order('r1'))
+    await harness.expectCompleted(service, runId, 'r1')
+    assert.equal((await harness.effects(prefix)).Reserve, 1, 'the step ran once')
+    assert.equal(await harness.redis.get(`${prefix}:failed-resume:Reserve`), '1', 'the resume did fail once')
+    assert.match(worker.output(), /Connection is closed \(injected/)
+    await harness.kill9(worker)
+  })
+
   test('a sub-workflow runs as its own run; its output, or its failure, reaches the parent', async () => {
     const prefix = harness.prefix('wf-child')
     await harness.startWorker(prefix)

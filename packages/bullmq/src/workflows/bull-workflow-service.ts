@@ -60,6 +60,9 @@ const CONTROL_FLOW = new Set(['WorkflowAsyncException', 'WorkflowCancelledExcept
 /** A step's input or the queue could not be dispatched: core records that as the run failing; here the orchestration is retried. */
 const DISPATCH_FAILURE = /^Failed to dispatch workflow step/
 const STEP_RUN_IDS_KEPT = 10_000
+/** Idle runs the recovery task reads per page, and at most per tick. */
+const STALL_SCAN_PAGE = 100
+const STALL_SCAN_MAX = 2_000
 
 /** The run is not `running` any more (finished, cancelled, suspended): it is never orchestrated again. */
 class RunNotRunningError extends Error {
@@ -90,6 +93,10 @@ export class BullWorkflowService extends PikkuWorkflowService implements Workflo
   private readonly stepRunIds = new Map<string, string>()
   /** Orchestrations of a run that found its lock held in a row, for the next one's delay. */
   private readonly lockRetries = new Map<string, number>()
+  /** Runs this process is orchestrating now. */
+  private readonly orchestrating = new Set<string>()
+  /** When each sleep this process scheduled ends, until core marks its step scheduled. */
+  private readonly sleepEnds = new Map<string, number>()
   private versions: Promise<void> | undefined
 
   constructor(private readonly settings: BullWorkflowServiceOptions) {
@@ -164,6 +171,10 @@ export class BullWorkflowService extends PikkuWorkflowService implements Workflo
       return
     }
     if (run.status !== 'running' || !(await this.fitsThisDeployment(run))) return
+    // Core resets a run's replay state (step ordinals, snapshot) when an orchestration begins, before
+    // it takes the run's lock: a second one in this process would corrupt the first's.
+    if (this.orchestrating.has(runId)) return this.orchestrateLater(run)
+    this.orchestrating.add(runId)
     try {
       await this.runWorkflowJob(runId, rpc)
       this.lockRetries.delete(runId)
@@ -172,20 +183,23 @@ export class BullWorkflowService extends PikkuWorkflowService implements Workflo
         this.lockRetries.delete(runId)
         return
       }
-      if (error instanceof LockBusyError) {
-        // Doubling up to 5 s: the holder may be a long inline step.
-        const retries = this.lockRetries.get(runId) ?? 0
-        if (this.lockRetries.size >= STEP_RUN_IDS_KEPT) this.lockRetries.clear()
-        this.lockRetries.set(runId, retries + 1)
-        await this.scheduleOrchestratorRetry(runId, Math.min(5_000, (this.settings.lockRetryMs ?? 250) * 2 ** retries), run.workflow)
-        return
-      }
+      if (error instanceof LockBusyError) return this.orchestrateLater(run)
       const after = await this.getRun(runId).catch(() => null)
       // The workflow itself failed, and that is recorded: retrying the orchestration would change nothing.
       if (after && after.status !== 'running') return
       // Redis, a dispatch, or a deployment without the workflow: BullMQ retries; the run stays running.
       throw error
+    } finally {
+      this.orchestrating.delete(runId)
     }
+  }
+
+  /** Another orchestration of the run is under way: this one runs again after it, doubling up to 5 s (the other may be a long inline step). */
+  private async orchestrateLater(run: WorkflowRun): Promise<void> {
+    const retries = this.lockRetries.get(run.id) ?? 0
+    if (this.lockRetries.size >= STEP_RUN_IDS_KEPT) this.lockRetries.clear()
+    this.lockRetries.set(run.id, retries + 1)
+    await this.scheduleOrchestratorRetry(run.id, Math.min(5_000, (this.settings.lockRetryMs ?? 250) * 2 ** retries), run.workflow)
   }
 
   async runQueuedStep({ runId, stepName, rpcName, data }: { runId: string; stepName: string; rpcName: string; data: unknown }, queue: QueueWire, rpc: any): Promise<void> {
@@ -216,10 +230,9 @@ export class BullWorkflowService extends PikkuWorkflowService implements Workflo
     this.rememberRun(step.stepId, runId)
     const renewal = setInterval(() => void this.store.renewLease(step.stepId, owner, leaseMs).catch(() => undefined), Math.floor(leaseMs / 3))
     renewal.unref()
+    let result: unknown
     try {
-      const result = await this.invokeStep(run, step, rpcName, data, rpc)
-      await this.setStepResult(step.stepId, result)
-      await this.resumeWorkflow(runId, run.workflow)
+      result = await this.invokeStep(run, step, rpcName, data, rpc)
     } catch (error) {
       if (error instanceof Error && error.name === 'ChildWorkflowStartedException') return
       await this.setStepError(step.stepId, error instanceof Error ? error : new Error(String(error)))
@@ -235,6 +248,10 @@ export class BullWorkflowService extends PikkuWorkflowService implements Workflo
     } finally {
       clearInterval(renewal)
     }
+    // Outside the try: a failure from here on is not the step's. BullMQ retries the job, which
+    // finds the result recorded (or, if it was not, runs the step again) and resumes the run.
+    await this.setStepResult(step.stepId, result)
+    await this.resumeWorkflow(runId, run.workflow)
   }
 
   async completeSleep(runId: string, stepId: string): Promise<void> {
@@ -249,7 +266,12 @@ export class BullWorkflowService extends PikkuWorkflowService implements Workflo
       this.recoverStalledRuns({ stalledAfterMs: recovery.stalledAfterMs ?? 60_000 }),
       this.relayUndispatchedSteps({ undispatchedAfterMs: recovery.undispatchedAfterMs ?? 30_000 }),
     ])
-    if (resumed.length > 0) this.logger.warn(`Workflow recovery: resumed stalled run(s) ${resumed.join(', ')}`)
+    if (resumed.length > 0) {
+      this.logger.warn(`Workflow recovery: resumed stalled run(s) ${resumed.join(', ')}`)
+      // Not resumed again on the next tick while the orchestration waits in a backlog.
+      const now = Date.now()
+      await Promise.all(resumed.map((runId) => this.store.markActiveUntil(runId, now)))
+    }
     if (redispatched.length > 0) this.logger.warn(`Workflow recovery: dispatched the lost step(s) of run(s) ${redispatched.join(', ')}`)
     await this.store.trimFinished()
   }
@@ -334,7 +356,15 @@ export class BullWorkflowService extends PikkuWorkflowService implements Workflo
       // Core would sleep in memory inside the orchestration job, lost on a restart.
       throw new Error(`workflow.sleep needs the scheduler service: pass factory.getSchedulerService() as schedulerService and start() it`)
     }
-    return super.scheduleSleep(runId, stepId, duration)
+    const scheduled = await super.scheduleSleep(runId, stepId, duration)
+    if (scheduled) this.sleepEnds.set(stepId, Date.now() + (typeof duration === 'number' ? duration : parseDurationString(duration)))
+    return scheduled
+  }
+
+  /** A step that could not be dispatched does not fail the child run (see updateRunStatusImpl), so its parent is not told it did. */
+  protected override async onChildWorkflowFailed(childRun: WorkflowRun, error: Error): Promise<void> {
+    if (error.name === 'WorkflowDispatchException') return
+    await super.onChildWorkflowFailed(childRun, error)
   }
 
   // ---- Core's store methods, on WorkflowRunStore.
@@ -383,8 +413,15 @@ export class BullWorkflowService extends PikkuWorkflowService implements Workflo
   }
 
   protected async setStepScheduledImpl(stepId: string): Promise<void> {
+    const runId = await this.runOf(stepId)
     // Core marks a queued step scheduled after adding its job, which may have run (even finished) meanwhile.
-    await this.store.setStep(await this.runOf(stepId), stepId, 'scheduled', {}, 'pending')
+    await this.store.setStep(runId, stepId, 'scheduled', {}, 'pending')
+    const sleepEnd = this.sleepEnds.get(stepId)
+    if (sleepEnd !== undefined) {
+      this.sleepEnds.delete(stepId)
+      // A sleeping run is not idle before it wakes: the recovery task's scan passes over it until then.
+      await this.store.markActiveUntil(runId, sleepEnd)
+    }
   }
 
   protected async setStepResultImpl(stepId: string, result: any): Promise<void> {
@@ -473,12 +510,18 @@ export class BullWorkflowService extends PikkuWorkflowService implements Workflo
   protected override async findStalledRunIds(before: Date, limit: number): Promise<string[]> {
     const now = Date.now()
     const stalled: string[] = []
-    for (const runId of await this.store.idleRunIds(before.getTime(), limit)) {
-      // An orchestration holds the lock: a long inline step is in flight.
-      if (await this.lock.isHeld(this.lockKey(`run:${runId}`))) continue
-      const steps = await this.store.latestSteps(runId)
-      const inFlight = steps.some((step) => step.status === 'scheduled' || (step.status === 'running' && (step.leaseUntil ?? 0) > now))
-      if (!inFlight) stalled.push(runId)
+    // Page on past idle runs that are only waiting (a queued step in a backlog), so they cannot hide
+    // a stranded run behind them; at most STALL_SCAN_MAX per tick.
+    for (let offset = 0; stalled.length < limit && offset < STALL_SCAN_MAX; offset += STALL_SCAN_PAGE) {
+      const page = await this.store.idleRunIds(before.getTime(), offset, STALL_SCAN_PAGE)
+      for (const runId of page) {
+        // An orchestration holds the lock: a long inline step is in flight.
+        if (await this.lock.isHeld(this.lockKey(`run:${runId}`))) continue
+        const steps = await this.store.latestSteps(runId)
+        const inFlight = steps.some((step) => step.status === 'scheduled' || (step.status === 'running' && (step.leaseUntil ?? 0) > now))
+        if (!inFlight && stalled.length < limit) stalled.push(runId)
+      }
+      if (page.length < STALL_SCAN_PAGE) break
     }
     return stalled
   }

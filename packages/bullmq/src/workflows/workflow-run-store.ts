@@ -133,8 +133,9 @@ return 1`,
   },
   /**
    * KEYS: failed step, new step, steps, history, active, pending. ARGV: runId, newId, now, status.
-   * Returns the new attempt's id, or '' when the failed step is not the step's latest attempt
-   * (another worker made the retry already).
+   * Returns the new attempt's id, '' when the failed step is not the step's latest attempt
+   * (another worker made the retry already), or '!<status>' when it did not fail (its result was
+   * recorded after all: a retry would run it again and replace the result).
    */
   wfRetryAttempt: {
     numberOfKeys: 6,
@@ -144,6 +145,7 @@ if #old == 0 then return '' end
 local step = {}
 for i = 1, #old, 2 do step[old[i]] = old[i + 1] end
 if redis.call('HGET', KEYS[3], step.stepName) ~= step.stepId then return '' end
+if step.status ~= 'failed' then return '!' .. step.status end
 local copy = {'runId', 'stepName', 'rpcName', 'data', 'retries', 'retryDelay', 'fromStepName'}
 for _, k in ipairs(copy) do if step[k] then redis.call('HSET', KEYS[2], k, step[k]) end end
 redis.call('HSET', KEYS[2], 'stepId', ARGV[2], 'status', ARGV[4], 'attemptCount', tonumber(step.attemptCount) + 1,
@@ -343,6 +345,7 @@ export class WorkflowRunStore {
       this.stepKey(failedStepId), this.stepKey(newId), this.runKey(runId, 'steps'), this.runKey(runId, 'history'), this.key('active'), this.key('pending'),
       runId, newId, Date.now(), status,
     )) as string
+    if (id.startsWith('!')) throw new Error(`Workflow step attempt ${failedStepId} is ${id.slice(1)}, not failed: no retry attempt is made`)
     return id ? this.getStep(id) : undefined
   }
 
@@ -396,8 +399,13 @@ export class WorkflowRunStore {
   }
 
   /** Running runs with no activity since `before`, oldest first. */
-  async idleRunIds(before: number, limit: number): Promise<string[]> {
-    return (await this.redis()).zrangebyscore(this.key('active'), '-inf', before, 'LIMIT', 0, limit)
+  /** Counts the run as active until `until` (a sleep's end), if it is still active. */
+  async markActiveUntil(runId: string, until: number): Promise<void> {
+    await (await this.redis()).zadd(this.key('active'), 'XX', until, runId)
+  }
+
+  async idleRunIds(before: number, offset: number, limit: number): Promise<string[]> {
+    return (await this.redis()).zrangebyscore(this.key('active'), '-inf', before, 'LIMIT', offset, limit)
   }
 
   /** Steps pending since before `before`. */
