@@ -2,6 +2,8 @@
 // (fixtures/workflow-worker.ts). The crash scenarios are in test/faults/workflow-scenarios.ts.
 import { after, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { Queue } from 'bullmq'
+import { pikkuState } from '@pikku/core/ecosystem'
 import { countConnections, REDIS_URL, waitFor } from './helpers.js'
 import { expectedOutput, order, WorkflowHarness } from './fixtures/workflow-harness.js'
 
@@ -85,6 +87,51 @@ describe('durable workflows', { timeout: 240_000 }, () => {
     assert.equal(await harness.redis.get(`${prefix}:failed-resume:Reserve`), '1', 'the resume did fail once')
     assert.match(worker.output(), /Connection is closed \(injected/)
     await harness.kill9(worker)
+  })
+
+  test("a sleep whose wake-up job was lost is woken by the recovery task once it should have ended", async () => {
+    const prefix = harness.prefix('wf-lost-sleep')
+    const worker = await harness.startWorker(prefix)
+    const service = harness.client(prefix)
+    const { runId } = await service.startRun('orderWorkflow', order('s1', 2_000))
+    await waitFor(async () => (await service.store.getStepByName(runId, 'Wait'))?.status === 'scheduled', 'the sleep', 15_000)
+    const connection = harness.redis.duplicate()
+    const schedules = new Queue('pikku-schedules', { connection, prefix })
+    try {
+      const wakeUps = (await schedules.getDelayed()).filter((job) => job.name === 'rpc:pikkuWorkflowSleeper')
+      assert.equal(wakeUps.length, 1)
+      await wakeUps[0]!.remove()
+    } finally {
+      await schedules.close()
+      connection.disconnect()
+    }
+    // Sleep 2 s, then the worker's stall check (4 s) on a 1 s recovery tick.
+    await harness.expectCompleted(service, runId, 's1', 20_000)
+    assert.match(worker.output(), /its sleep should have ended by now; its wake-up is scheduled again/)
+    await harness.kill9(worker)
+  })
+
+  test('mid rolling deploy an older worker hands a newer run back; after the rollout window it resumes the run by step name', async () => {
+    const prefix = harness.prefix('wf-rollout')
+    const worker = await harness.startWorker(prefix, { GRAPH_HASH: 'hash-v1' })
+    await waitFor(async () => (await harness.redis.exists(`${prefix}:wf:version:orderWorkflow:hash-v1`)) === 1, 'v1 to be registered', 5_000)
+    // This client was deployed with the next definition of the workflow.
+    const meta = pikkuState(null, 'workflows', 'meta').orderWorkflow!
+    meta.graphHash = 'hash-v2'
+    try {
+      const service = harness.client(prefix)
+      const { runId } = await service.startRun('orderWorkflow', order('d1'))
+      await waitFor(() => /was started on a newer definition of 'orderWorkflow' than this process has: handed back/.test(worker.output()), 'the hand-back', 10_000)
+      assert.equal((await service.getRun(runId))!.status, 'running')
+      assert.deepEqual(await harness.effects(prefix), {}, 'the older worker ran nothing of it')
+      // No newer worker came (a rollback): once v2 first ran 10 minutes ago, the v1 worker takes the run.
+      await harness.redis.hset(`${prefix}:wf:version:orderWorkflow:hash-v2`, 'seenAt', String(Date.now() - 11 * 60_000))
+      await harness.expectCompleted(service, runId, 'd1')
+      assert.equal((await service.getRun(runId))!.graphHash, 'hash-v1', 'resumed on the definition the worker has, by step name')
+    } finally {
+      meta.graphHash = 'hash-v1'
+      await harness.kill9(worker)
+    }
   })
 
   test('a sub-workflow runs as its own run; its output, or its failure, reaches the parent', async () => {

@@ -1,7 +1,7 @@
 import { createColors } from 'picocolors'
 import type { WorkflowRun, WorkflowStatus } from '@pikku/core/workflow'
 import type { JobDetails, JobSummary, QueueStatus, ScheduleSummary } from './queue-inspector.js'
-import type { StoredStep } from '../workflows/workflow-run-store.js'
+import { isSleepStep, type StoredStep } from '../workflows/workflow-run-store.js'
 import { block, oneLine } from './terminal-text.js'
 
 export type Colors = ReturnType<typeof createColors>
@@ -167,7 +167,7 @@ export function renderWorkflowRun(run: WorkflowRun, history: StoredStep[], color
           history,
           [
             { header: 'STEP', value: (step) => step.stepName },
-            { header: 'FUNCTION', value: (step) => step.rpcName ?? (step.data && typeof step.data === 'object' && 'duration' in step.data ? 'sleep' : 'inline') },
+            { header: 'FUNCTION', value: (step) => step.rpcName ?? (isSleepStep(step) ? 'sleep' : 'inline') },
             { header: 'STATUS', value: (step) => step.status, color: (step, text, c) => statusColor(step.status, text, c) },
             { header: 'ATTEMPT', value: (step) => String(step.attemptCount), align: 'right' },
             { header: 'STARTED', value: (step) => (step.runningAt ?? step.scheduledAt ?? step.createdAt).toISOString() },

@@ -1,4 +1,4 @@
-import { parseDurationString, type SerializedError } from '@pikku/core'
+import { parseDurationString, type SchedulerService, type SerializedError } from '@pikku/core'
 import { getSingletonServices, pikkuState } from '@pikku/core/ecosystem'
 import type { PikkuWorkerConfig, QueueService } from '@pikku/core/queue'
 import type { Logger } from '@pikku/core/services'
@@ -18,8 +18,8 @@ import { LockBusyError, RedisLock } from '../connection/redis-lock.js'
 import { isNonRetryableError } from '../workers/non-retryable-error.js'
 import type { QueueWire } from '../workers/queue-wire.js'
 import { judgeRedeploy } from './redeploy-policy.js'
-import { ORCHESTRATOR_QUEUE_PREFIX, STEP_QUEUE_PREFIX, wireWorkflowQueues, type WorkflowJobRunner } from './workflow-queues.js'
-import { DEFAULT_WORKFLOW_RETENTION_MS, json, WorkflowRunStore, type StoreConnection, type StoredStep } from './workflow-run-store.js'
+import { ORCHESTRATOR_QUEUE_PREFIX, SLEEPER_RPC, STEP_QUEUE_PREFIX, wireWorkflowQueues, type WorkflowJobRunner } from './workflow-queues.js'
+import { DEFAULT_WORKFLOW_RETENTION_MS, isSleepStep, json, WorkflowRunStore, type StoreConnection, type StoredStep } from './workflow-run-store.js'
 
 export { DEFAULT_WORKFLOW_RETENTION_MS }
 
@@ -60,6 +60,8 @@ const CONTROL_FLOW = new Set(['WorkflowAsyncException', 'WorkflowCancelledExcept
 /** A step's input or the queue could not be dispatched: core records that as the run failing; here the orchestration is retried. */
 const DISPATCH_FAILURE = /^Failed to dispatch workflow step/
 const STEP_RUN_IDS_KEPT = 10_000
+/** How long after a newer definition of a workflow first ran an older process hands its runs back. */
+const HAND_BACK_WINDOW_MS = 10 * 60_000
 /** Idle runs the recovery task reads per page, and at most per tick. */
 const STALL_SCAN_PAGE = 100
 const STALL_SCAN_MAX = 2_000
@@ -108,6 +110,8 @@ export class BullWorkflowService extends PikkuWorkflowService implements Workflo
       queues: settings.queues ?? {},
       recoveryIntervalMs: settings.recovery?.intervalMs ?? 15_000,
     })
+    // At start, so that a definition's first-seen time tells which deployment is newer (fitsThisDeployment).
+    this.registerVersionsOnce().catch((error: Error) => this.logger.warn(`Workflow versions not registered yet (retried at the next run): ${error.message}`))
   }
 
   protected override get logger(): Logger {
@@ -299,14 +303,16 @@ export class BullWorkflowService extends PikkuWorkflowService implements Workflo
 
   /**
    * Whether this process may orchestrate a run started on another definition of its workflow.
-   * A process older than the run's definition (mid rolling deploy) hands it back for a newer one;
-   * a newer one applies the redeploy policy. Returns false when it handed back or failed the run.
+   * A process older than the run's definition (mid rolling deploy: for 10 minutes after that
+   * definition first ran) hands it back for a newer one; otherwise the redeploy policy applies.
+   * Returns false when it handed back or failed the run.
    */
   private async fitsThisDeployment(run: WorkflowRun): Promise<boolean> {
     const meta = pikkuState(null, 'workflows', 'meta')[run.workflow] as WorkflowRuntimeMeta | undefined
     if (!meta?.graphHash || !run.graphHash || meta.graphHash === run.graphHash) return true
     const [ours, theirs] = await Promise.all([this.store.versionSeenAt(run.workflow, meta.graphHash), this.store.versionSeenAt(run.workflow, run.graphHash)])
-    if (ours !== undefined && theirs !== undefined && theirs > ours) {
+    // Only while the newer definition is being rolled out: after a rollback, nothing newer comes.
+    if (ours !== undefined && theirs !== undefined && theirs > ours && Date.now() - theirs < HAND_BACK_WINDOW_MS) {
       this.logger.warn(`Workflow run ${run.id} was started on a newer definition of '${run.workflow}' than this process has: handed back for an updated worker`)
       await this.scheduleOrchestratorRetry(run.id, 5_000, run.workflow)
       return false
@@ -518,12 +524,28 @@ export class BullWorkflowService extends PikkuWorkflowService implements Workflo
         // An orchestration holds the lock: a long inline step is in flight.
         if (await this.lock.isHeld(this.lockKey(`run:${runId}`))) continue
         const steps = await this.store.latestSteps(runId)
+        // Idle past its end (see setStepScheduledImpl): the wake-up was lost (its job removed, or failed
+        // every attempt). Resuming would not help, core waits for a scheduled step; it is scheduled again.
+        const lostSleep = steps.find((step) => step.status === 'scheduled' && isSleepStep(step))
+        if (lostSleep) {
+          await this.rearmSleep(runId, lostSleep.stepId)
+          continue
+        }
         const inFlight = steps.some((step) => step.status === 'scheduled' || (step.status === 'running' && (step.leaseUntil ?? 0) > now))
         if (!inFlight && stalled.length < limit) stalled.push(runId)
       }
       if (page.length < STALL_SCAN_PAGE) break
     }
     return stalled
+  }
+
+  private async rearmSleep(runId: string, stepId: string): Promise<void> {
+    const scheduler = getSchedulerService()
+    if (!scheduler) return
+    // The same call core made, so it is deduplicated against the original if that is still pending.
+    await scheduler.scheduleRPC(0, SLEEPER_RPC, { runId, stepId })
+    await this.store.markActiveUntil(runId, Date.now())
+    this.logger.warn(`Workflow run ${runId}: its sleep should have ended by now; its wake-up is scheduled again`)
   }
 
   protected override async findUndispatchedSteps(before: Date, limit: number): Promise<Array<{ runId: string; stepId: string }>> {
@@ -575,6 +597,6 @@ function dedicatedQueue(prefix: string, name: string | undefined, what: string):
   return queueName
 }
 
-function getSchedulerService(): unknown {
+function getSchedulerService(): SchedulerService | undefined {
   return getSingletonServices()?.schedulerService
 }

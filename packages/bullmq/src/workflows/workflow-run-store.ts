@@ -13,6 +13,11 @@ export interface StoredStep extends StepState {
   leaseUntil?: number
 }
 
+/** A `workflow.sleep` step: core records it with no function and its duration as data. */
+export function isSleepStep(step: Pick<StoredStep, 'rpcName' | 'data'>): boolean {
+  return step.rpcName == null && typeof step.data === 'object' && step.data !== null && 'duration' in step.data
+}
+
 /** What {@link WorkflowRunStore.claimStep} found. */
 export type StepClaim =
   | { outcome: 'claimed'; step: StoredStep }
@@ -440,22 +445,19 @@ export class WorkflowRunStore {
     return Object.fromEntries(RUN_STATUSES.map((status, i) => [status, Number(results[i]?.[1] ?? 0)])) as Record<WorkflowStatus, number>
   }
 
-  /** Drops index entries of finished runs past retention (their keys have expired). */
+  /**
+   * Drops index entries of finished runs past retention (their keys have expired), from their
+   * status's index and from runs:all, a thousand per status per call.
+   */
   async trimFinished(): Promise<void> {
     const before = Date.now() - this.options.retentionMs
-    const pipeline = (await this.redis()).pipeline()
+    const redis = await this.redis()
     for (const status of RUN_STATUSES) {
-      if (TERMINAL.has(status)) pipeline.zremrangebyscore(this.key(`runs:${status}`), '-inf', before)
+      if (!TERMINAL.has(status)) continue
+      const index = this.key(`runs:${status}`)
+      const expired = await redis.zrangebyscore(index, '-inf', before, 'LIMIT', 0, 1_000)
+      if (expired.length > 0) await redis.pipeline().zrem(index, ...expired).zrem(this.key('runs:all'), ...expired).exec()
     }
-    await pipeline.exec()
-    // runs:all is by creation and also holds runs still going: drop only the oldest whose run expired.
-    const oldest = await (await this.redis()).zrange(this.key('runs:all'), '0', '199')
-    if (oldest.length === 0) return
-    const exists = (await this.redis()).pipeline()
-    for (const id of oldest) exists.exists(this.runKey(id))
-    const results = (await exists.exec()) ?? []
-    const gone = oldest.filter((_, i) => results[i]?.[1] === 0)
-    if (gone.length > 0) await (await this.redis()).zrem(this.key('runs:all'), ...gone)
   }
 
   private key(name: string): string {
