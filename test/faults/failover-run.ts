@@ -48,6 +48,7 @@ export async function runFailover({ redisUrl, prefix, ledger, monitoringPort, fa
   let faultAt = 0
   let refusedAdds = 0
   let lastRefusalAt = 0
+  let lastRefusal = ''
   let longestAddMs = 0
   let stopping = false
   const producers = Array.from({ length: PRODUCERS }, async () => {
@@ -57,9 +58,10 @@ export async function runFailover({ redisUrl, prefix, ledger, monitoringPort, fa
       try {
         await queues.add('fault-work', { n: acked.length, ms: 0, token })
         acked.push(token)
-      } catch {
+      } catch (error) {
         refusedAdds++
         lastRefusalAt = Date.now()
+        lastRefusal = error instanceof Error ? error.message : String(error)
         await new Promise((resolve) => setTimeout(resolve, 50))
       } finally {
         if (faultAt && startedAt >= faultAt) longestAddMs = Math.max(longestAddMs, Date.now() - startedAt)
@@ -80,7 +82,7 @@ export async function runFailover({ redisUrl, prefix, ledger, monitoringPort, fa
     faultAt = Date.now()
     const ackedBeforeFault = acked.length
     await fault()
-    await until(() => acked.length >= ackedBeforeFault + AFTER_FAULT, 'adds after the fault', 90_000)
+    await until(() => acked.length >= ackedBeforeFault + AFTER_FAULT, 'adds after the fault', 90_000, () => `; the last add refused ${((Date.now() - lastRefusalAt) / 1000).toFixed(1)} s ago: ${lastRefusal}`)
     const addedAfter = new Set(acked.slice(ackedBeforeFault))
     let jobsMovingAt = 0
     await until(() => {
@@ -116,10 +118,10 @@ export async function runFailover({ redisUrl, prefix, ledger, monitoringPort, fa
   }
 }
 
-async function until(check: () => boolean, what: string, timeoutMs: number): Promise<void> {
+async function until(check: () => boolean, what: string, timeoutMs: number, detail: () => string = () => ''): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail()}`)
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }

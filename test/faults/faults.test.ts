@@ -479,10 +479,11 @@ describe('failover', () => {
         const result = await failover(label, cluster.url, prefix, async () => {
           const owner = await cluster.ownerOf(key)
           await cluster.kill(owner)
-          await cluster.waitForFailover(owner, key)
+          const { newOwner } = await cluster.waitForFailover(owner, key)
           // The crashed node comes back as the new master's replica: until then the promoted one has
           // none, so with REDIS_REPLICA_ACKS=1 adds are refused.
           await cluster.restart(owner)
+          await cluster.waitForReplicaLink(newOwner, owner)
         }, replicaAcks)
         assert.equal(result.lost, 0)
         assert.ok(result.notReadySeen, '/readyz failed while the slot had no master')

@@ -284,6 +284,16 @@ export class OwnRedisCluster {
     return { newOwner, ms: Date.now() - started }
   }
 
+  /** Polls until `replica` is a replica of `master` with its link up and its full sync done. */
+  async waitForReplicaLink(master: number, replica: number, timeoutMs = 60_000): Promise<void> {
+    await pollUntil(`node ${replica} to replicate node ${master}`, timeoutMs, async () => {
+      const info = await withRedis(master, async (client) => String(await client.info('replication')))
+      if (!new RegExp(`^slave\\d+:ip=127\\.0\\.0\\.1,port=${replica},state=online`, 'm').test(info)) {
+        throw new Error(`master ${master} replication: ${info.replace(/\r\n/g, ' ')}`)
+      }
+    }, () => this.logs())
+  }
+
   /** Kills every node and removes the folder. Safe to call twice, and after a failed `start()`. */
   async destroy(): Promise<void> {
     await Promise.all([...this.nodes.values()].map((node) => node.stop('SIGKILL')))
