@@ -67,7 +67,7 @@ test('workers wait through a Redis outage and resume; producers fail fast meanwh
   }
 })
 
-test('a Redis at maxclients: /readyz fails naming the cause, and the log says it, until Redis takes connections again', { timeout: 60_000 }, async () => {
+test('a Redis at maxclients: /readyz fails naming the cause, and the log says it, until Redis takes connections again', { timeout: 120_000 }, async () => {
   const redis = await startOwnRedis()
   const prefix = uniquePrefix('maxclients')
   const workers = new BullServiceFactory({ redisUrl: redis.url, prefix, logger, connection: { connectionName: `${prefix}-worker` } })
@@ -105,7 +105,9 @@ test('a Redis at maxclients: /readyz fails naming the cause, and the log says it
       return current.status === 503 ? current.body.reasons : undefined
     }, '/readyz to fail', 10_000)
     assert.match(notReady.join('\n'), /the worker for queue 'echo' has no Redis connection \(\w+\): Redis refuses new connections: ERR max number of clients reached/)
-    await waitFor(() => logger.matching('error', /^Redis refuses new connections: ERR max number of clients reached\. The workers cannot reconnect/).length > 0, 'the log to name the cause', 15_000)
+    // Written when a worker's reconnection fails and a probe of Redis then reads the refusal: on a
+    // loaded machine (the full suite in CI) that took longer than 15 s once.
+    await waitFor(() => logger.matching('error', /^Redis refuses new connections: ERR max number of clients reached\. The workers cannot reconnect/).length > 0, 'the log to name the cause', 40_000)
 
     await admin.config('SET', 'maxclients', '10000')
     await waitFor(async () => (await readiness()).status === 200, 'ready again once Redis takes connections', 30_000)
