@@ -173,10 +173,7 @@ program
   .action(
     action(async (inspector, json, options: { status?: WorkflowStatus; limit: number }) => {
       const store = inspector.workflows()
-      const [counts, runs] = await Promise.all([
-        store.countByStatus(),
-        store.getRuns(options.status ? await store.runIdsByStatus(options.status, options.limit) : await store.recentRunIds(options.limit)),
-      ])
+      const [counts, runs] = await Promise.all([store.countByStatus(), store.listRuns(options)])
       return json ? { counts, runs } : renderWorkflowRuns(counts, runs, colors)
     })
   )

@@ -153,7 +153,7 @@ export class BullWorkflowService extends PikkuWorkflowService implements Workflo
 
   /** Recent runs, newest first, optionally of one status. */
   async listRuns({ status, limit = 20 }: { status?: WorkflowStatus; limit?: number } = {}): Promise<WorkflowRun[]> {
-    return this.store.getRuns(status ? await this.store.runIdsByStatus(status, limit) : await this.store.recentRunIds(limit))
+    return this.store.listRuns({ status, limit })
   }
 
   /** How many runs have each status (finished ones within retention). */

@@ -35,7 +35,8 @@ const helperMeta = (pikkuFuncId: string) => ({ pikkuFuncId, sessionless: true, f
  * `wf-step-<function>`), the sleeper rpc and the recovery task. Unlike core's own wiring it
  * wires no shared fallback queue (2 connections per process saved for each), and its step
  * function gets the BullMQ job, which the step's lease and final-attempt check need.
- * Returns the names of the queues it wired.
+ * Returns the names of the queues it wired. A per-queue config for a queue it does not wire is an
+ * error, not a setting silently ignored.
  */
 export function wireWorkflowQueues(runner: WorkflowJobRunner, options: WorkflowQueueWiringOptions): string[] {
   const functionsMeta = pikkuState(null, 'function', 'meta') as Record<string, unknown>
@@ -44,17 +45,24 @@ export function wireWorkflowQueues(runner: WorkflowJobRunner, options: WorkflowQ
     addFunction(funcId, { func })
     functionsMeta[funcId] ??= helperMeta(funcId)
   }
-  const wired: string[] = []
-  for (const [queueName, entry] of Object.entries(pikkuState(null, 'queue', 'meta'))) {
+  const workflowQueues = Object.entries(pikkuState(null, 'queue', 'meta')).filter(
+    ([queueName]) => (queueName.startsWith(ORCHESTRATOR_QUEUE_PREFIX) || queueName.startsWith(STEP_QUEUE_PREFIX)) && !registrations.has(queueName),
+  )
+  const names = workflowQueues.map(([queueName]) => queueName)
+  const unknown = Object.keys(options.queues).filter((name) => !names.includes(name))
+  if (unknown.length > 0) {
+    throw new Error(
+      `getWorkflowService({ queues }) names ${unknown.map((name) => `'${name}'`).join(', ')}, which ${unknown.length === 1 ? 'is not a workflow queue' : 'are not workflow queues'} of this app: ${names.length > 0 ? `they are ${names.join(', ')}` : 'it has none (run `pikku` after adding a workflow)'}`,
+    )
+  }
+  for (const [queueName, entry] of workflowQueues) {
     const isOrchestrator = queueName.startsWith(ORCHESTRATOR_QUEUE_PREFIX)
-    if ((!isOrchestrator && !queueName.startsWith(STEP_QUEUE_PREFIX)) || registrations.has(queueName)) continue
     const func = isOrchestrator
       ? async (_services: unknown, data: { runId: string }, wire: { rpc: unknown }) => runner.orchestrate(data.runId, wire.rpc)
       : async (_services: unknown, data: { runId: string; stepName: string; rpcName: string; data: unknown }, wire: { rpc: unknown; queue: QueueWire }) =>
           runner.runQueuedStep(data, wire.queue, wire.rpc)
     register(entry.pikkuFuncId, func)
     wireQueueWorker({ name: queueName, func: { func }, config: { ...options.queueConfig, ...options.queues[queueName] } } as never)
-    wired.push(queueName)
   }
   register(SLEEPER_RPC, async (_services, data: { runId: string; stepId: string }) => runner.completeSleep(data.runId, data.stepId))
   const rpcMeta = pikkuState(null, 'rpc', 'meta') as Record<string, string>
@@ -67,5 +75,5 @@ export function wireWorkflowQueues(runner: WorkflowJobRunner, options: WorkflowQ
     register(RECOVERY_TASK, recover)
     wireScheduler({ name: RECOVERY_TASK, every: options.recoveryIntervalMs, func: { func: recover } } as never)
   }
-  return wired
+  return names
 }

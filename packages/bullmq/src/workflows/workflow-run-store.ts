@@ -212,7 +212,7 @@ export interface StoreConnection {
 export class WorkflowRunStore {
   private readonly base: string
   private readonly retentionSeconds: number
-  private scripted = new WeakSet<RedisClient>()
+  private readonly scripted = new WeakSet<RedisClient>()
 
   /** `connection` is the queue service's producer connection: the store opens none of its own. */
   constructor(private readonly connection: StoreConnection, private readonly options: WorkflowRunStoreOptions) {
@@ -230,10 +230,6 @@ export class WorkflowRunStore {
       this.scripted.add(client)
     }
     return client as ScriptClient
-  }
-
-  get retentionMs(): number {
-    return this.options.retentionMs
   }
 
   async createRun(workflow: string, input: unknown, inline: boolean, graphHash: string, wire: WorkflowRunWire, options?: { deterministic?: boolean; plannedSteps?: WorkflowPlannedStep[] }): Promise<string> {
@@ -262,7 +258,7 @@ export class WorkflowRunStore {
   }
 
   /** Several runs in one round trip; runs already removed by retention are left out. */
-  async getRuns(ids: readonly string[]): Promise<WorkflowRun[]> {
+  private async getRuns(ids: readonly string[]): Promise<WorkflowRun[]> {
     if (ids.length === 0) return []
     const pipeline = (await this.redis()).pipeline()
     for (const id of ids) pipeline.hgetall(this.runKey(id))
@@ -427,14 +423,9 @@ export class WorkflowRunStore {
     await (await this.redis()).zrem(this.key('pending'), `${runId} ${stepId}`)
   }
 
-  /** Run ids with this status, newest change first. */
-  async runIdsByStatus(status: WorkflowStatus, limit: number): Promise<string[]> {
-    return (await this.redis()).zrevrange(this.key(`runs:${status}`), 0, limit - 1)
-  }
-
-  /** Run ids, newest first. */
-  async recentRunIds(limit: number): Promise<string[]> {
-    return (await this.redis()).zrevrange(this.key('runs:all'), 0, limit - 1)
+  /** Recent runs, newest first (by start, or by last change within one status). */
+  async listRuns({ status, limit = 20 }: { status?: WorkflowStatus; limit?: number } = {}): Promise<WorkflowRun[]> {
+    return this.getRuns(await (await this.redis()).zrevrange(this.key(status ? `runs:${status}` : 'runs:all'), 0, limit - 1))
   }
 
   /** How many runs have each status (finished ones within retention). */
