@@ -117,7 +117,7 @@ function describe(
     sessionless,
     ...typed,
     tags: tagsNode ? readStringList(tagsNode, 'tags', checker, diagnostics) : [],
-    ...(config ? readConfigFlags(config, id, checker, diagnostics, warnings) : { workflowQueued: false, expose: false }),
+    ...(config ? readConfigFlags(config, id, workflow !== undefined, checker, diagnostics, warnings) : { workflowQueued: false, expose: false }),
     call,
     anchor,
     inline,
@@ -134,6 +134,7 @@ function describe(
 function readConfigFlags(
   config: ts.ObjectLiteralExpression,
   id: string,
+  isWorkflow: boolean,
   checker: ts.TypeChecker,
   diagnostics: Diagnostic[],
   warnings: Diagnostic[],
@@ -150,10 +151,17 @@ function readConfigFlags(
     diagnostics.push(diagnosticAt(node, `${name} must be known when codegen runs: true or false, not a value of type ${value} (${why})`))
     return false
   }
-  return {
-    workflowQueued: flag('workflowQueued', 'it decides whether the function gets a queue of its own'),
-    expose: flag('expose', "it goes into the function's meta, which wire.rpc.exposed reads"),
+  const workflowQueued = flag('workflowQueued', 'it decides whether the function gets a queue of its own')
+  const expose = flag('expose', "it goes into the function's meta, which wire.rpc.exposed reads")
+  if (!isWorkflow) return { workflowQueued, expose }
+  // A workflow runs through its orchestrator queue: called as a plain rpc or step job it would have no `workflow`.
+  if (workflowQueued) {
+    diagnostics.push(diagnosticAt(propertyValue(config, 'workflowQueued')!.parent, `workflowQueued does not apply to a workflow: it always runs on its own queue (wf-orchestrator-<name>), also as a sub-workflow step; remove it`))
   }
+  if (expose) {
+    warnings.push(diagnosticAt(propertyValue(config, 'expose')!.parent, `expose has no effect on a workflow here: this project has no HTTP route to start it; start it with services.workflows.start('${id}', input) or wire.rpc.startWorkflow`))
+  }
+  return { workflowQueued: false, expose: false }
 }
 
 /** The function a definer call declares: its argument, or the func: of its config; undefined when missing. */

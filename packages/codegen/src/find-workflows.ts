@@ -50,7 +50,16 @@ export function findWorkflows(
   const isWorkflow = (node: ts.Node) => isDeclared(checker.getTypeAtLocation(node), 'TypedWorkflow')
   const byId = new Map(functions.map((f) => [f.id, f]))
   const definitions = functions.filter((f) => f.workflow)
-  const byFuncNode = new Map<ts.Node, FoundFunction>(definitions.map((f) => [f.funcNode, f]))
+  // The implementation as written: `pikkuWorkflowFunc(orderImpl)` hashes and reads orderImpl's body.
+  const implementations = new Map<FoundFunction, ts.Node>()
+  for (const definition of definitions) {
+    const implementation = implementationOf(definition.funcNode, checker)
+    if (implementation) implementations.set(definition, implementation)
+    else diagnostics.push(diagnosticAt(definition.funcNode, `the func of workflow ${definition.id} must be written where codegen can read it: inline (func: async (services, data, { workflow }) => ...) or a function declared in the project`))
+  }
+  const byFuncNode = new Map<ts.Node, FoundFunction>([...implementations].map(([f, node]) => [node, f]))
+  // Steps of a workflow run by a helper it is given: checked and registered, but no workflow's plan is complete.
+  let unattributedSteps = false
   const steps = new Map<FoundFunction, WorkflowStepInfo[]>(definitions.map((f) => [f, []]))
   const stepAnchors = new Map<string, ts.Node>()
 
@@ -81,6 +90,10 @@ export function findWorkflows(
       diagnostics.push(
         diagnosticAt(target, `workflow step '${stepName ?? '…'}' runs '${rpcName}', which is not a function or workflow of the project${suggestion ? `: did you mean '${suggestion}'?` : ': declare it with pikkuSessionlessFunc (or pikkuWorkflowFunc) in the source directories, or name one that is'}`),
       )
+      return undefined
+    }
+    if (!byId.get(rpcName)!.sessionless) {
+      diagnostics.push(diagnosticAt(target, needsSession(rpcName, `workflow step '${stepName ?? '…'}' runs`)))
       return undefined
     }
     if (!stepAnchors.has(rpcName)) stepAnchors.set(rpcName, target)
@@ -123,6 +136,10 @@ export function findWorkflows(
       diagnostics.push(diagnosticAt(at('onError'), `onError names '${name}', which is not a function or workflow of the project${suggestion ? `: did you mean '${suggestion}'?` : ''}`))
       return
     }
+    if (!byId.get(name)!.sessionless) {
+      diagnostics.push(diagnosticAt(at('onError'), needsSession(name, 'onError names')))
+      return
+    }
     if (!stepAnchors.has(name)) stepAnchors.set(name, at('onError'))
   }
 
@@ -131,14 +148,15 @@ export function findWorkflows(
       // The member name is checked first: asking the checker about every property access would be most of a run.
       if (ts.isPropertyAccessExpression(node) && isStepOrDsl(node.name.text) && isWorkflow(node.expression)) {
         const member = node.name.text
-        const instead = UNSUPPORTED_MEMBERS[member] ?? (member.startsWith('expect') ? EXPECT_INSTEAD : undefined)
+        const instead = (Object.hasOwn(UNSUPPORTED_MEMBERS, member) ? UNSUPPORTED_MEMBERS[member] : undefined) ?? (member.startsWith('expect') ? EXPECT_INSTEAD : undefined)
         if (instead) {
           diagnostics.push(diagnosticAt(node, `workflow.${member}(...) is not supported by pikku-bullmq yet: ${instead}`))
         } else if ((member === 'do' || member === 'sleep') && ts.isCallExpression(node.parent) && node.parent.expression === node) {
           // A call outside every workflow's func (a helper given the workflow) is not a step codegen can attribute.
           const owner = enclosingWorkflow(node, byFuncNode)
-          const step = owner && readStep(node.parent, member)
+          const step = readStep(node.parent, member)
           if (owner && step) steps.get(owner)!.push(step)
+          if (!owner) unattributedSteps = true
         }
       } else if (ts.isCallExpression(node) && isWorkflowGraph(node, checker)) {
         diagnostics.push(diagnosticAt(node.expression, `pikkuWorkflowGraph(...) is not supported by pikku-bullmq yet: ${GRAPH_INSTEAD}`))
@@ -155,14 +173,16 @@ export function findWorkflows(
       diagnostics.push(diagnosticAt(definition.anchor, `workflow ${definition.id} must be exported, so the generated wirings can register it: export const ${definition.id} = ...`))
       continue
     }
+    const implementation = implementations.get(definition)
+    if (!implementation) continue
     const workflowSteps = steps.get(definition)!
     workflows.push({
       name: definition.id,
       file: definition.file,
       exportName: definition.exportName,
       source: definition.workflow!,
-      graphHash: graphHash(definition.funcNode),
-      plannedSteps: plannedSteps(definition.funcNode, workflowSteps, isWorkflow, (node) => isDeclared(checker.getTypeAtLocation(node), 'WorkflowFunctionWire')),
+      graphHash: graphHash(implementation),
+      plannedSteps: unattributedSteps ? undefined : plannedSteps(implementation, workflowSteps, isWorkflow, (node) => isDeclared(checker.getTypeAtLocation(node), 'WorkflowFunctionWire')),
       steps: workflowSteps,
     })
   }
@@ -180,7 +200,24 @@ export function findWorkflows(
 }
 
 function isStepOrDsl(member: string): boolean {
-  return member === 'do' || member === 'sleep' || member in UNSUPPORTED_MEMBERS || member.startsWith('expect')
+  return member === 'do' || member === 'sleep' || Object.hasOwn(UNSUPPORTED_MEMBERS, member) || member.startsWith('expect')
+}
+
+/** A workflow runs its steps without a session, so a pikkuFunc would refuse every call. */
+function needsSession(id: string, what: string): string {
+  return `${what} '${id}', declared with pikkuFunc, which needs a session: workflow steps run without one. Declare it with pikkuSessionlessFunc, and pass the user's id in its data`
+}
+
+/** A func given by name resolved to the function it names in the project's sources; undefined if there is none. */
+function implementationOf(funcNode: ts.Expression, checker: ts.TypeChecker): ts.Node | undefined {
+  if (!ts.isIdentifier(funcNode)) return funcNode
+  let symbol = checker.getSymbolAtLocation(funcNode)
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol)
+  const declaration = symbol?.declarations?.[0]
+  if (!declaration || declaration.getSourceFile().isDeclarationFile) return undefined
+  if (ts.isFunctionDeclaration(declaration)) return declaration
+  if (ts.isVariableDeclaration(declaration) && declaration.initializer && (ts.isArrowFunction(declaration.initializer) || ts.isFunctionExpression(declaration.initializer))) return declaration.initializer
+  return undefined
 }
 
 /** The workflow whose func holds this node, if any. */

@@ -340,6 +340,19 @@ describe('pikku codegen', () => {
       /^src\/functions\.ts:2:\d+ workflowQueued must be known when codegen runs: true or false, not a value of type boolean/m,
     ],
     [
+      'a workflow step that runs a function needing a session',
+      {
+        'src/flow.ts': workflow("return workflow.do('Shout', 'whoami', data).then((r) => r.text)"),
+        'src/functions.ts': `${FUNCTIONS}import { pikkuFunc } from '../.pikku/pikku-types.gen.js'\nexport const whoami = pikkuFunc<{ text: string }, { text: string }>(async (_s, data) => data)\n`,
+      },
+      /^src\/flow\.ts:3:\d+ workflow step 'Shout' runs 'whoami', declared with pikkuFunc, which needs a session: workflow steps run without one/m,
+    ],
+    [
+      'workflowQueued on a workflow',
+      { 'src/flow.ts': "import { pikkuWorkflowFunc } from '../.pikku/pikku-types.gen.js'\nexport const flow = pikkuWorkflowFunc<{ text: string }, string>({\n  workflowQueued: true,\n  func: async (_services, data) => data.text,\n})\n" },
+      /^src\/flow\.ts:3:3 workflowQueued does not apply to a workflow/m,
+    ],
+    [
       'an onError compensation that names no function',
       { 'src/flow.ts': workflow("return workflow.do('Shout', 'echo', data, { onError: 'undoEcho' }).then((r) => r.text)"), 'src/functions.ts': FUNCTIONS },
       /^src\/flow\.ts:3:47 onError names 'undoEcho', which is not a function or workflow of the project/m,
@@ -390,6 +403,27 @@ describe('pikku codegen', () => {
     assert.match(run.stderr, /^src\/core-routes\.ts:3:1 warning: wireQueueWorker imported from @pikku\/core runs, but it is core's untyped form: .*import \{ wireQueueWorker \} from '#pikku\/queue'$/m)
     assert.match(readFileSync(join(root, '.pikku', 'queue', 'pikku-queue-workers-wirings-meta.gen.ts'), 'utf8'), /"echo-core": \{\s+"pikkuFuncId": "echo"/)
     assert.match(readFileSync(join(root, '.pikku', 'queue', 'pikku-queue-workers-wirings.gen.ts'), 'utf8'), /import '\.\.\/\.\.\/src\/core-routes\.js'/)
+  })
+
+  test("a workflow whose func is given by name is read through it: its steps are checked, and its hash follows the function's body", () => {
+    const root = copyOfGenerated()
+    const source = (step: string) => `import { pikkuWorkflowFunc, type TypedWorkflow } from '../.pikku/pikku-types.gen.js'
+async function shoutFlow(_services: unknown, data: { text: string }, { workflow }: { workflow: TypedWorkflow }): Promise<string> {
+  const { text } = await workflow.do('${step}', 'echo', data)
+  return text
+}
+export const flow = pikkuWorkflowFunc<{ text: string }, string>({ func: shoutFlow })
+`
+    const meta = () => readFileSync(join(root, '.pikku', 'workflow', 'pikku-workflows-meta.gen.ts'), 'utf8')
+    writeFileSync(join(root, 'src', 'flow.ts'), source('Shout'))
+    const run = pikku(root)
+    assert.equal(run.status, 0, run.stderr)
+    const first = meta()
+    writeFileSync(join(root, 'src', 'flow.ts'), source('Yell'))
+    assert.equal(pikku(root).status, 0)
+    assert.notEqual(/"graphHash": "(\w+)"/.exec(meta())![1], /"graphHash": "(\w+)"/.exec(first)![1])
+    writeFileSync(join(root, 'src', 'flow.ts'), source('Yell').replace("'echo'", "'ecko'"))
+    assert.match(pikku(root).stderr, /^src\/flow\.ts:3:\d+ workflow step 'Yell' runs 'ecko', which is not a function or workflow of the project: did you mean 'echo'\?/m)
   })
 
   test('config options that do nothing in a worker project are warnings that say what to write instead; expose reaches the meta', () => {
